@@ -1,0 +1,170 @@
+//! The kaart's typeface, Noto Sans (SIL OFL 1.1, see `fonts/OFL.txt`), built into the binary.
+//! A shared resource, not a stage: validate asks which characters it can show, layout measures
+//! with its advance widths, render embeds a subset of it. Parsed once per process.
+
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
+
+use printpdf::ParsedFont;
+
+const REGULAR: &[u8] = include_bytes!("../fonts/NotoSans-Regular.ttf");
+const BOLD: &[u8] = include_bytes!("../fonts/NotoSans-Bold.ttf");
+
+/// Which face of the family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Face {
+    Regular,
+    Bold,
+}
+
+impl Face {
+    pub const ALL: [Face; 2] = [Face::Regular, Face::Bold];
+}
+
+/// One parsed face with a dense advance table for fast measuring.
+pub struct FontFace {
+    pub bytes: &'static [u8],
+    pub parsed: ParsedFont,
+    /// Advance in 1/1000 em for each BMP code point; `MISSING` where the face has no glyph.
+    advances: Vec<u16>,
+    pub ascent: f32,
+    pub descent: f32,
+}
+
+const MISSING: u16 = u16::MAX;
+
+impl FontFace {
+    fn parse(bytes: &'static [u8]) -> FontFace {
+        let parsed = ParsedFont::from_bytes(bytes, 0, &mut Vec::new())
+            .expect("internal error: the built-in font does not parse; please report this");
+        let upm = f32::from(parsed.units_per_em.max(1));
+        let mut advances = vec![MISSING; 0x1_0000];
+        for (&cp, &gid) in &parsed.codepoint_to_glyph {
+            if cp < 0x1_0000 && gid != 0 {
+                let w = parsed.glyph_widths.get(&gid).copied().unwrap_or(0);
+                advances[cp as usize] = (f32::from(w) * 1000.0 / upm).round() as u16;
+            }
+        }
+        let ascent = f32::from(parsed.font_metrics.ascent) * 1000.0 / upm;
+        let descent = f32::from(parsed.font_metrics.descent) * 1000.0 / upm;
+        FontFace {
+            bytes,
+            parsed,
+            advances,
+            ascent,
+            descent,
+        }
+    }
+
+    /// Advance of `c` in 1/1000 em, or `None` when the face cannot show it.
+    pub fn advance(&self, c: char) -> Option<f32> {
+        let cp = c as usize;
+        if cp < self.advances.len() {
+            let a = self.advances[cp];
+            (a != MISSING).then_some(f32::from(a))
+        } else {
+            None
+        }
+    }
+
+    pub fn has(&self, c: char) -> bool {
+        self.advance(c).is_some()
+    }
+
+    /// Width of `text` at `size` pt. Characters the face lacks count as a space (validate
+    /// refuses them before layout, so this only guards against a bug).
+    pub fn width(&self, text: &str, size: f32) -> f32 {
+        let units: f32 = text.chars().map(|c| self.advance(c).unwrap_or(260.0)).sum();
+        units * size / 1000.0
+    }
+
+    /// A subset of this face holding just the glyphs for `chars`, with a Unicode cmap, so that
+    /// printpdf's encoder and ToUnicode map work on it as on the whole face.
+    pub fn subset(&self, chars: &BTreeSet<char>) -> Result<Vec<u8>, String> {
+        use allsorts::binary::read::ReadScope;
+        use allsorts::font_data::FontData;
+        use allsorts::subset::{CmapTarget, SubsetProfile, subset};
+        let scope = ReadScope::new(self.bytes);
+        let font = scope.read::<FontData<'_>>().map_err(|e| e.to_string())?;
+        let provider = font.table_provider(0).map_err(|e| e.to_string())?;
+        // allsorts requires glyph 0 (.notdef) first and no duplicates.
+        let gids: BTreeSet<u16> = chars
+            .iter()
+            .filter_map(|&c| self.parsed.codepoint_to_glyph.get(&(c as u32)).copied())
+            .filter(|&g| g != 0)
+            .collect();
+        let ids: Vec<u16> = std::iter::once(0).chain(gids).collect();
+        subset(&provider, &ids, &SubsetProfile::Pdf, CmapTarget::Unicode).map_err(|e| e.to_string())
+    }
+}
+
+/// The regular and bold faces.
+pub struct Fonts {
+    regular: FontFace,
+    bold: FontFace,
+}
+
+impl Fonts {
+    /// The built-in family, parsed on first use.
+    pub fn get() -> &'static Fonts {
+        static FONTS: OnceLock<Fonts> = OnceLock::new();
+        FONTS.get_or_init(|| Fonts {
+            regular: FontFace::parse(REGULAR),
+            bold: FontFace::parse(BOLD),
+        })
+    }
+
+    pub fn face(&self, face: Face) -> &FontFace {
+        match face {
+            Face::Regular => &self.regular,
+            Face::Bold => &self.bold,
+        }
+    }
+
+    /// Whether every face can show `c` (text may be set in any of them).
+    pub fn has(&self, c: char) -> bool {
+        c == '\n' || (self.regular.has(c) && self.bold.has(c))
+    }
+
+    pub fn width(&self, face: Face, text: &str, size: f32) -> f32 {
+        self.face(face).width(text, size)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn covers_dutch_text() {
+        let f = Fonts::get();
+        for c in "ëéïüáèö€³ĳĲ‘’“”–—•·›".chars() {
+            assert!(f.has(c), "{c} missing");
+        }
+        assert!(!f.has('\u{1F600}'));
+        assert!(!f.has('\u{E000}'));
+    }
+
+    #[test]
+    fn widths_scale_with_size() {
+        let f = Fonts::get();
+        let w10 = f.width(Face::Regular, "Wonen", 10.0);
+        assert!((f.width(Face::Regular, "Wonen", 20.0) - 2.0 * w10).abs() < 1e-3);
+        assert!(f.width(Face::Bold, "Wonen", 10.0) > w10);
+    }
+
+    #[test]
+    fn subset_keeps_the_cmap() {
+        let f = Fonts::get();
+        let chars: BTreeSet<char> = "Schuldhulp ë€".chars().collect();
+        let bytes = f.face(Face::Regular).subset(&chars).unwrap();
+        assert!(bytes.len() < 20_000, "subset is {} bytes", bytes.len());
+        let parsed = ParsedFont::from_bytes(&bytes, 0, &mut Vec::new()).unwrap();
+        for c in chars {
+            assert!(
+                parsed.codepoint_to_glyph.contains_key(&(c as u32)),
+                "{c} not in subset cmap"
+            );
+        }
+    }
+}

@@ -1,0 +1,344 @@
+//! The cover, "de kaart": title block, a grid of domain tiles (each linking to its index, and to
+//! every page of it when the index runs over several), target-group chips, and links to the
+//! A-Z index, Financiering and "Hoe werkt deze kaart". Everything is two clicks from here.
+
+use super::index::count_label;
+use super::*;
+
+pub fn cover(b: &mut Builder, domain_pages: &[Vec<usize>]) {
+    let cat = b.cat;
+    let k = &cat.kaart;
+    let g = b.geo;
+    let page = 0;
+    b.dest("start", page, 0.0);
+    b.fill(
+        page,
+        Rect {
+            x: 0.0,
+            y: 0.0,
+            w: g.width,
+            h: 8.0,
+        },
+        NEUTRAL,
+    );
+
+    let mut y = 40.0;
+    let title = Style::new(Face::Bold, 26.0, INK).lead(31.0);
+    let block = b.block();
+    y = b.lines(
+        page,
+        g.margin,
+        y,
+        g.content_width(),
+        title,
+        &k.title,
+        Role::Heading(1),
+        block,
+    );
+    if let Some(s) = &k.subtitle {
+        let block = b.block();
+        y = b.lines(
+            page,
+            g.margin,
+            y + 2.0,
+            g.content_width(),
+            Style::new(Face::Regular, 13.0, MUTED).lead(17.0),
+            s,
+            Role::Paragraph,
+            block,
+        );
+    }
+    let mut meta: Vec<String> = Vec::new();
+    meta.extend(k.publisher.clone());
+    if let Some(v) = &k.version {
+        meta.push(format!("versie {v}"));
+    }
+    meta.push(k.date.dutch());
+    meta.push(count_label(cat.interventions.len()));
+    let block = b.block();
+    y = b.lines(
+        page,
+        g.margin,
+        y + 4.0,
+        g.content_width(),
+        Style::new(Face::Regular, 9.5, MUTED),
+        &meta.join(" · "),
+        Role::Paragraph,
+        block,
+    );
+    y += 14.0;
+
+    // Domain tiles.
+    let head = Style::new(Face::Bold, 11.0, INK).lead(15.0);
+    let block = b.block();
+    y = b.lines(
+        page,
+        g.margin,
+        y,
+        g.content_width(),
+        head,
+        "Kies een domein",
+        Role::Heading(2),
+        block,
+    ) + 4.0;
+    let n = k.domains.len().max(1);
+    let mut ncols = if g.width > g.height { 4 } else { 2 };
+    if n > 12 {
+        ncols += 1;
+    }
+    let ncols = ncols.min(n);
+    let gap = 10.0;
+    let tile_w = (g.content_width() - gap * (ncols - 1) as f32) / ncols as f32;
+    let pad = 10.0;
+    let name_st = Style::new(Face::Bold, 12.5, WHITE).lead(15.5);
+    let count_st = Style::new(Face::Regular, 9.0, WHITE).lead(12.0);
+    let pages_st = Style::new(Face::Regular, 8.5, WHITE).lead(13.0);
+    // Page links of a multi-page index, as "pagina 3 4 5", wrapped to the tile width.
+    let page_rows = |b: &Builder, pages: &[usize]| -> Vec<Vec<(usize, f32, f32)>> {
+        if pages.len() < 2 {
+            return Vec::new();
+        }
+        let mut rows = vec![Vec::new()];
+        let mut x = b.fonts.width(Face::Regular, "pagina ", pages_st.size);
+        for &p in pages {
+            let w = b.fonts.width(Face::Bold, &p.to_string(), pages_st.size) + 6.0;
+            if x + w > tile_w - 2.0 * pad {
+                rows.push(Vec::new());
+                x = 0.0;
+            }
+            rows.last_mut().expect("a row").push((p, x, w));
+            x += w + 3.0;
+        }
+        rows
+    };
+    let tile_h = k
+        .domains
+        .iter()
+        .zip(domain_pages)
+        .map(|(d, pages)| {
+            pad + b.measure(name_st, &d.name, tile_w - 2.0 * pad)
+                + count_st.leading
+                + page_rows(b, pages).len() as f32 * pages_st.leading
+                + pad
+        })
+        .fold(58.0f32, f32::max);
+    for (i, (d, pages)) in k.domains.iter().zip(domain_pages).enumerate() {
+        let (row, col) = (i / ncols, i % ncols);
+        let x = g.margin + col as f32 * (tile_w + gap);
+        let top = y + row as f32 * (tile_h + gap);
+        let ink = text_on(d.color);
+        b.fill(
+            page,
+            Rect {
+                x,
+                y: top,
+                w: tile_w,
+                h: tile_h,
+            },
+            d.color,
+        );
+        let block = b.block();
+        let rows = page_rows(b, pages);
+        let links_h = rows.len() as f32 * pages_st.leading;
+        // The tile's main link covers all of it but the row of page links, so no two overlap.
+        let target = Target::Dest(format!("domein-{}", d.id));
+        let alt = format!("Naar het domein {}", d.name);
+        let main = b.link(
+            page,
+            Rect {
+                x,
+                y: top,
+                w: tile_w,
+                h: tile_h - links_h - if links_h > 0.0 { pad } else { 0.0 },
+            },
+            target,
+            &alt,
+            block,
+        );
+        let mut ty = top + pad;
+        for line in wrap(
+            b.fonts,
+            name_st.face,
+            name_st.size,
+            &d.name,
+            tile_w - 2.0 * pad,
+        ) {
+            b.text_run(
+                page,
+                x + pad,
+                ty + name_st.ascent(),
+                name_st.color(ink),
+                &line,
+                Role::Chip,
+                block,
+                Some(main),
+            );
+            ty += name_st.leading;
+        }
+        let count = count_label(
+            cat.interventions
+                .iter()
+                .filter(|it| it.domains.contains(&d.id))
+                .count(),
+        );
+        b.text_run(
+            page,
+            x + pad,
+            ty + count_st.ascent(),
+            count_st.color(ink),
+            &count,
+            Role::Chip,
+            block,
+            Some(main),
+        );
+        let mut ly = top + tile_h - pad - links_h;
+        for (r, row) in rows.iter().enumerate() {
+            if r == 0 {
+                b.text_run(
+                    page,
+                    x + pad,
+                    ly + pages_st.ascent(),
+                    pages_st.color(ink),
+                    "pagina",
+                    Role::Chip,
+                    block,
+                    None,
+                );
+            }
+            for &(p, dx, w) in row {
+                let rect = Rect {
+                    x: x + pad + dx,
+                    y: ly,
+                    w,
+                    h: pages_st.leading,
+                };
+                let link = b.link(
+                    page,
+                    rect,
+                    Target::Page(p),
+                    &format!("Naar {}, pagina {p}", d.name),
+                    block,
+                );
+                let st = Style::new(Face::Bold, pages_st.size, ink);
+                let tw = b.fonts.width(Face::Bold, &p.to_string(), st.size);
+                b.text_run(
+                    page,
+                    rect.x + (w - tw) / 2.0,
+                    ly + pages_st.ascent(),
+                    st,
+                    &p.to_string(),
+                    Role::Chip,
+                    block,
+                    Some(link),
+                );
+                b.fill(
+                    page,
+                    Rect {
+                        x: rect.x + (w - tw) / 2.0,
+                        y: ly + pages_st.ascent() + 1.5,
+                        w: tw,
+                        h: 0.5,
+                    },
+                    ink,
+                );
+            }
+            ly += pages_st.leading;
+        }
+    }
+    let nrows = n.div_ceil(ncols);
+    y += nrows as f32 * (tile_h + gap) + 8.0;
+
+    // Target-group chips.
+    let block = b.block();
+    y = b.lines(
+        page,
+        g.margin,
+        y,
+        g.content_width(),
+        head,
+        "Of kies een doelgroep",
+        Role::Heading(2),
+        block,
+    ) + 4.0;
+    let size = 9.0;
+    let chips: Vec<(String, Rgb, Option<(Target, String)>)> = k
+        .target_groups
+        .iter()
+        .map(|t| {
+            (
+                t.name.clone(),
+                CHIP,
+                Some((
+                    Target::Dest(format!("doelgroep-{}", t.id)),
+                    format!("Naar de doelgroep {}", t.name),
+                )),
+            )
+        })
+        .collect();
+    let rows = super::index::chip_rows(b, &chips, size, g.content_width());
+    let chip_h = b.chip_size("X", size).1;
+    let block = b.block();
+    let mut last_row = 0.0f32;
+    for (i, (label, fill, target)) in chips.into_iter().enumerate() {
+        let (row, dx) = rows[i];
+        last_row = last_row.max(row);
+        b.chip(
+            page,
+            g.margin + dx,
+            y + row * (chip_h + 5.0),
+            &label,
+            size,
+            fill,
+            target,
+            block,
+        );
+    }
+    y += (last_row + 1.0) * (chip_h + 5.0) + 12.0;
+
+    // The other ways in.
+    let buttons = [
+        (
+            "Hoe werkt deze kaart",
+            "inleiding",
+            "Naar de uitleg: hoe werkt deze kaart",
+        ),
+        ("Index A-Z", "a-z", "Naar de index van A tot Z"),
+        (
+            "Financiering",
+            "financiering",
+            "Naar het overzicht van financieringsroutes",
+        ),
+        (
+            "Alle doelgroepen",
+            "doelgroepen",
+            "Naar het overzicht van doelgroepen",
+        ),
+    ];
+    let size = 10.0;
+    let mut x = g.margin;
+    let block = b.block();
+    for (label, dest, alt) in buttons {
+        let (w, _) = b.chip_size(label, size);
+        let w = w + 16.0;
+        if x + w > g.margin + g.content_width() {
+            x = g.margin;
+            y += 30.0;
+        }
+        let rect = Rect { x, y, w, h: 24.0 };
+        b.fill(page, rect, NEUTRAL);
+        let link = b.link(page, rect, Target::Dest(dest.into()), alt, block);
+        let tw = b.fonts.width(Face::Bold, label, size);
+        b.text_run(
+            page,
+            x + (w - tw) / 2.0,
+            y + 15.5,
+            Style::new(Face::Bold, size, WHITE),
+            label,
+            Role::Nav,
+            block,
+            Some(link),
+        );
+        x += w + 8.0;
+    }
+    let _ = PAPER_TINT;
+}

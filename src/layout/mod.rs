@@ -1,0 +1,1047 @@
+//! layout: a validated catalogue -> pages of positioned, semantically labelled boxes.
+//! Knows no PDF objects: links stay abstract `Target`s and named destinations stay names until
+//! the structure stage. Coordinates are points from the top-left corner of the page.
+
+mod cover;
+mod detail;
+mod index;
+pub mod text;
+
+use std::collections::BTreeMap;
+
+use crate::fonts::{Face, Fonts};
+use crate::model::{Date, Rgb};
+use crate::validate::Catalogue;
+use text::{Para, paragraphs, wrap};
+
+/// The paper the kaart is laid out on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Paper {
+    #[default]
+    A4Landscape,
+    A4Portrait,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct LayoutOptions {
+    pub paper: Paper,
+    /// Stable document identity (from the input's fingerprint), for the PDF `/ID`.
+    pub ident: [u8; 16],
+}
+
+/// The laid-out kaart.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub width: f32,
+    pub height: f32,
+    pub pages: Vec<Page>,
+    /// The parts a reader sees (cover, an index, an intervention), in page order.
+    pub parts: Vec<Part>,
+    /// Named destinations: `start`, `a-z`, `domein-<id>`, … and every intervention id.
+    pub dests: BTreeMap<String, Anchor>,
+    pub outline: Vec<OutlineItem>,
+    pub info: DocInfo,
+}
+
+/// Document metadata for the catalog, Info dictionary and XMP.
+#[derive(Debug, Clone)]
+pub struct DocInfo {
+    pub title: String,
+    pub author: Option<String>,
+    pub subject: Option<String>,
+    pub keywords: Vec<String>,
+    pub lang: String,
+    pub date: Date,
+    pub ident: [u8; 16],
+}
+
+/// One page: its label (as the viewer shows it) and what is on it, in reading order.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub label: String,
+    pub part: usize,
+    pub items: Vec<Item>,
+}
+
+/// A part of the document, which the structure stage can turn into a section.
+#[derive(Debug, Clone)]
+pub struct Part {
+    pub title: String,
+}
+
+#[derive(Debug, Clone)]
+pub enum Item {
+    Text(TextRun),
+    Fill(Fill),
+    Link(LinkArea),
+}
+
+/// One line of text in one face and size.
+#[derive(Debug, Clone)]
+pub struct TextRun {
+    pub x: f32,
+    /// Baseline, from the top of the page.
+    pub baseline: f32,
+    pub size: f32,
+    pub face: Face,
+    pub color: Rgb,
+    pub text: String,
+    pub role: Role,
+    /// Lines of one paragraph, heading or entry share a block id.
+    pub block: u32,
+    /// The link (its `LinkArea::id`) this text is the visible part of.
+    pub link: Option<u32>,
+}
+
+/// A filled rectangle: backgrounds, tiles, chips, rules. Always decoration.
+#[derive(Debug, Clone)]
+pub struct Fill {
+    pub rect: Rect,
+    pub color: Rgb,
+}
+
+/// A clickable area.
+#[derive(Debug, Clone)]
+pub struct LinkArea {
+    pub id: u32,
+    pub rect: Rect,
+    pub target: Target,
+    /// What the link does, for `/Contents` ("Naar het domein Wonen").
+    pub alt: String,
+    pub block: u32,
+}
+
+/// Where a link goes.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Target {
+    /// A named destination in this document.
+    Dest(String),
+    /// A page of this document by index (continuation pages have no name).
+    Page(usize),
+    /// http, https, mailto or tel.
+    Url(String),
+}
+
+/// What a piece of text is, so tagging can build a structure tree without redoing layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Heading(u8),
+    Paragraph,
+    ListLabel,
+    ListBody,
+    /// An entry of an index (name, summary, chips, page number).
+    IndexEntry,
+    /// A domain tile or target-group chip on the cover, or a chip on a page.
+    Chip,
+    /// The navigation bar.
+    Nav,
+    /// Page furniture: footer, page numbers of the footer.
+    Artifact,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rect {
+    pub x: f32,
+    /// Top edge, from the top of the page.
+    pub y: f32,
+    pub w: f32,
+    pub h: f32,
+}
+
+/// A named destination's place: page index and the y of its top.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Anchor {
+    pub page: usize,
+    pub top: f32,
+}
+
+#[derive(Debug, Clone)]
+pub struct OutlineItem {
+    pub title: String,
+    pub dest: String,
+    pub children: Vec<OutlineItem>,
+}
+
+/// The layout can fail only on a bug (an anchor without a page), never on valid data.
+#[derive(Debug)]
+pub enum LayoutError {
+    MissingDestination(String),
+}
+
+impl std::fmt::Display for LayoutError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LayoutError::MissingDestination(d) => {
+                write!(
+                    f,
+                    "internal error: link to unknown destination \"{d}\"; please report this"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for LayoutError {}
+
+// Colours: body text and links keep at least 7:1 and 4.5:1 on white.
+pub(crate) const INK: Rgb = Rgb(0x1A, 0x1A, 0x1A);
+pub(crate) const MUTED: Rgb = Rgb(0x4A, 0x4F, 0x55);
+pub(crate) const LINK: Rgb = Rgb(0x0B, 0x5C, 0xAD);
+pub(crate) const RULE: Rgb = Rgb(0xD5, 0xDA, 0xE0);
+pub(crate) const NEUTRAL: Rgb = Rgb(0x2F, 0x3B, 0x48);
+pub(crate) const CHIP: Rgb = Rgb(0xE8, 0xEC, 0xF0);
+pub(crate) const KADER: Rgb = Rgb(0xFC, 0xEF, 0xC7);
+pub(crate) const ERKENNING: Rgb = Rgb(0xDF, 0xF0, 0xE2);
+pub(crate) const WHITE: Rgb = Rgb(0xFF, 0xFF, 0xFF);
+pub(crate) const BLACK: Rgb = Rgb(0, 0, 0);
+pub(crate) const PAPER_TINT: Rgb = Rgb(0xF4, 0xF6, 0xF8);
+
+/// WCAG 2.1 relative luminance.
+pub fn luminance(c: Rgb) -> f32 {
+    let ch = |v: u8| {
+        let s = f32::from(v) / 255.0;
+        if s <= 0.040_45 {
+            s / 12.92
+        } else {
+            ((s + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * ch(c.0) + 0.7152 * ch(c.1) + 0.0722 * ch(c.2)
+}
+
+/// WCAG 2.1 contrast ratio of two colours.
+pub fn contrast(a: Rgb, b: Rgb) -> f32 {
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
+/// White when it reads well on `bg` (4.5:1), else black, which then always does.
+pub fn text_on(bg: Rgb) -> Rgb {
+    if contrast(WHITE, bg) >= 4.5 {
+        WHITE
+    } else {
+        BLACK
+    }
+}
+
+/// `c` when it reads on white (4.5:1), else a darkened version of it that does.
+pub fn readable_on_white(c: Rgb) -> Rgb {
+    let mut c = c;
+    for _ in 0..20 {
+        if contrast(c, WHITE) >= 4.5 {
+            return c;
+        }
+        c = Rgb(
+            (f32::from(c.0) * 0.85) as u8,
+            (f32::from(c.1) * 0.85) as u8,
+            (f32::from(c.2) * 0.85) as u8,
+        );
+    }
+    INK
+}
+
+/// A text style.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Style {
+    pub face: Face,
+    pub size: f32,
+    pub color: Rgb,
+    /// Distance between baselines.
+    pub leading: f32,
+}
+
+impl Style {
+    pub const fn new(face: Face, size: f32, color: Rgb) -> Style {
+        Style {
+            face,
+            size,
+            color,
+            leading: size * 1.38,
+        }
+    }
+    pub const fn lead(mut self, leading: f32) -> Style {
+        self.leading = leading;
+        self
+    }
+    pub const fn color(mut self, color: Rgb) -> Style {
+        self.color = color;
+        self
+    }
+    /// Distance from the top of a line box to its baseline.
+    pub fn ascent(&self) -> f32 {
+        self.size * 0.93 + (self.leading - self.size * 1.2).max(0.0) / 2.0
+    }
+}
+
+pub(crate) const BODY: Style = Style::new(Face::Regular, 9.5, INK).lead(13.4);
+pub(crate) const SMALL: Style = Style::new(Face::Regular, 8.0, MUTED).lead(11.0);
+pub(crate) const LABEL: Style = Style::new(Face::Bold, 10.5, INK).lead(14.0);
+
+/// Page geometry, in points.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Geometry {
+    pub width: f32,
+    pub height: f32,
+    pub margin: f32,
+    /// First y below the navigation bar.
+    pub content_top: f32,
+    /// Last y above the footer.
+    pub content_bottom: f32,
+    /// Text columns on index and detail pages.
+    pub columns: usize,
+}
+
+impl Geometry {
+    pub fn content_width(&self) -> f32 {
+        self.width - 2.0 * self.margin
+    }
+    /// `(x, width)` of each text column.
+    pub fn column_boxes(&self, n: usize, gutter: f32) -> Vec<(f32, f32)> {
+        let n = n.max(1);
+        let w = (self.content_width() - gutter * (n - 1) as f32) / n as f32;
+        (0..n)
+            .map(|i| (self.margin + i as f32 * (w + gutter), w))
+            .collect()
+    }
+}
+
+/// One button of the navigation bar, laid out once for every page.
+#[derive(Debug, Clone)]
+struct NavButton {
+    rect: Rect,
+    label: String,
+    size: f32,
+    fill: Rgb,
+    ink: Rgb,
+    target: Target,
+    alt: String,
+}
+
+/// A page-number text to fill in once every destination has its page.
+#[derive(Debug, Clone)]
+struct Fixup {
+    page: usize,
+    item: usize,
+    dest: String,
+    right: f32,
+    prefix: &'static str,
+}
+
+/// Builds pages: owns the page list, the destinations and the running ids.
+pub(crate) struct Builder<'a> {
+    pub cat: &'a Catalogue,
+    pub fonts: &'static Fonts,
+    pub geo: Geometry,
+    pub pages: Vec<Page>,
+    pub parts: Vec<Part>,
+    pub dests: BTreeMap<String, Anchor>,
+    nav: Vec<NavButton>,
+    next_block: u32,
+    next_link: u32,
+    fixups: Vec<Fixup>,
+}
+
+impl<'a> Builder<'a> {
+    fn new(cat: &'a Catalogue, paper: Paper) -> Builder<'a> {
+        let (width, height) = match paper {
+            Paper::A4Landscape => (841.89, 595.28),
+            Paper::A4Portrait => (595.28, 841.89),
+        };
+        let margin = 34.0;
+        let mut b = Builder {
+            cat,
+            fonts: Fonts::get(),
+            geo: Geometry {
+                width,
+                height,
+                margin,
+                content_top: 0.0,
+                content_bottom: height - 40.0,
+                columns: if width > height { 2 } else { 1 },
+            },
+            pages: Vec::new(),
+            parts: Vec::new(),
+            dests: BTreeMap::new(),
+            nav: Vec::new(),
+            next_block: 0,
+            next_link: 0,
+            fixups: Vec::new(),
+        };
+        b.layout_nav();
+        b
+    }
+
+    /// Lays out the navigation bar: Start, one tab per domain, Doelgroepen, A-Z. Shrinks the
+    /// type a little when it does not fit on one row, then wraps to more rows.
+    fn layout_nav(&mut self) {
+        let mut specs: Vec<(String, Rgb, Target, String)> = vec![(
+            "Start".into(),
+            NEUTRAL,
+            Target::Dest("start".into()),
+            "Naar de omslag met alle domeinen".into(),
+        )];
+        for d in &self.cat.kaart.domains {
+            specs.push((
+                d.name.clone(),
+                d.color,
+                Target::Dest(format!("domein-{}", d.id)),
+                format!("Naar het domein {}", d.name),
+            ));
+        }
+        specs.push((
+            "Doelgroepen".into(),
+            NEUTRAL,
+            Target::Dest("doelgroepen".into()),
+            "Naar het overzicht van doelgroepen".into(),
+        ));
+        specs.push((
+            "A-Z".into(),
+            NEUTRAL,
+            Target::Dest("a-z".into()),
+            "Naar de index van A tot Z".into(),
+        ));
+        let avail = self.geo.content_width();
+        let (gap, pad, row_h) = (3.0, 6.0, 17.0);
+        let widths = |size: f32| -> Vec<f32> {
+            specs
+                .iter()
+                .map(|s| {
+                    self.fonts
+                        .width(Face::Bold, &s.0, size)
+                        .min(avail - 2.0 * pad)
+                        + 2.0 * pad
+                })
+                .collect()
+        };
+        let mut size = 8.0;
+        while size > 6.5
+            && widths(size).iter().sum::<f32>() + gap * (specs.len() - 1) as f32 > avail
+        {
+            size -= 0.5;
+        }
+        let ws = widths(size);
+        let top = 14.0;
+        let (mut x, mut y) = (self.geo.margin, top);
+        let mut rows: Vec<Vec<usize>> = vec![Vec::new()];
+        for (i, w) in ws.iter().enumerate() {
+            if x + w > self.geo.margin + avail + 0.01 && x > self.geo.margin {
+                x = self.geo.margin;
+                y += row_h + gap;
+                rows.push(Vec::new());
+            }
+            rows.last_mut().expect("one row").push(i);
+            let s = &specs[i];
+            let label = fit_line(self.fonts, Face::Bold, size, &s.0, w - 2.0 * pad);
+            self.nav.push(NavButton {
+                rect: Rect {
+                    x,
+                    y,
+                    w: *w,
+                    h: row_h,
+                },
+                label,
+                size,
+                fill: s.1,
+                ink: text_on(s.1),
+                target: s.2.clone(),
+                alt: s.3.clone(),
+            });
+            x += w + gap;
+        }
+        // Spread each full row over the whole width so the bar sits square on the page.
+        for row in &rows {
+            let used: f32 =
+                row.iter().map(|&i| self.nav[i].rect.w).sum::<f32>() + gap * (row.len() - 1) as f32;
+            if rows.len() > 1 || used > avail * 0.8 {
+                let extra = (avail - used) / row.len() as f32;
+                let mut x = self.geo.margin;
+                for &i in row {
+                    self.nav[i].rect.x = x;
+                    self.nav[i].rect.w += extra;
+                    x += self.nav[i].rect.w + gap;
+                }
+            }
+        }
+        self.geo.content_top = y + row_h + 16.0;
+    }
+
+    pub fn block(&mut self) -> u32 {
+        self.next_block += 1;
+        self.next_block
+    }
+
+    /// Starts a new part (a section for tagging) and returns its index.
+    pub fn part(&mut self, title: impl Into<String>) -> usize {
+        self.parts.push(Part {
+            title: title.into(),
+        });
+        self.parts.len() - 1
+    }
+
+    /// A new page with navigation bar and footer (none on the cover, page 0).
+    pub fn new_page(&mut self, part: usize) -> usize {
+        let index = self.pages.len();
+        let label = if index == 0 {
+            "Omslag".to_string()
+        } else {
+            index.to_string()
+        };
+        self.pages.push(Page {
+            label,
+            part,
+            items: Vec::new(),
+        });
+        if index > 0 {
+            self.chrome(index);
+        }
+        index
+    }
+
+    fn chrome(&mut self, page: usize) {
+        for b in self.nav.clone() {
+            let block = self.block();
+            self.fill(page, b.rect, b.fill);
+            let link = self.link(page, b.rect, b.target.clone(), &b.alt, block);
+            let w = self.fonts.width(Face::Bold, &b.label, b.size);
+            let baseline = b.rect.y + b.rect.h / 2.0 + b.size * 0.35;
+            let style = Style::new(Face::Bold, b.size, b.ink);
+            self.text_run(
+                page,
+                b.rect.x + (b.rect.w - w) / 2.0,
+                baseline,
+                style,
+                &b.label,
+                Role::Nav,
+                block,
+                Some(link),
+            );
+        }
+        // Footer: title and version left, page label right. Decoration for tagging.
+        let k = &self.cat.kaart;
+        let y = self.geo.height - 20.0;
+        self.fill(
+            page,
+            Rect {
+                x: self.geo.margin,
+                y: y - 11.0,
+                w: self.geo.content_width(),
+                h: 0.6,
+            },
+            RULE,
+        );
+        let mut left = k.title.clone();
+        if let Some(v) = &k.version {
+            left = format!("{left} · versie {v}");
+        }
+        let right = format!("pagina {page}");
+        let rw = self.fonts.width(Face::Regular, &right, 7.5);
+        let left = fit_line(
+            self.fonts,
+            Face::Regular,
+            7.5,
+            &left,
+            self.geo.content_width() - rw - 20.0,
+        );
+        let st = Style::new(Face::Regular, 7.5, MUTED);
+        self.text_run(page, self.geo.margin, y, st, &left, Role::Artifact, 0, None);
+        self.text_run(
+            page,
+            self.geo.width - self.geo.margin - rw,
+            y,
+            st,
+            &right,
+            Role::Artifact,
+            0,
+            None,
+        );
+    }
+
+    pub fn fill(&mut self, page: usize, rect: Rect, color: Rgb) {
+        self.pages[page]
+            .items
+            .push(Item::Fill(Fill { rect, color }));
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn text_run(
+        &mut self,
+        page: usize,
+        x: f32,
+        baseline: f32,
+        st: Style,
+        text: &str,
+        role: Role,
+        block: u32,
+        link: Option<u32>,
+    ) {
+        if text.is_empty() {
+            return;
+        }
+        self.pages[page].items.push(Item::Text(TextRun {
+            x,
+            baseline,
+            size: st.size,
+            face: st.face,
+            color: st.color,
+            text: text.to_string(),
+            role,
+            block,
+            link,
+        }));
+    }
+
+    /// Adds a link area and returns its id.
+    pub fn link(&mut self, page: usize, rect: Rect, target: Target, alt: &str, block: u32) -> u32 {
+        self.next_link += 1;
+        let id = self.next_link;
+        self.pages[page].items.push(Item::Link(LinkArea {
+            id,
+            rect,
+            target,
+            alt: alt.to_string(),
+            block,
+        }));
+        id
+    }
+
+    pub fn dest(&mut self, name: &str, page: usize, top: f32) {
+        self.dests
+            .entry(name.to_string())
+            .or_insert(Anchor { page, top });
+    }
+
+    /// A "p. N" text right-aligned at `right`, filled in when `dest` has its page.
+    pub fn page_ref(
+        &mut self,
+        page: usize,
+        right: f32,
+        baseline: f32,
+        st: Style,
+        dest: &str,
+        block: u32,
+        link: Option<u32>,
+    ) {
+        self.fixups.push(Fixup {
+            page,
+            item: self.pages[page].items.len(),
+            dest: dest.to_string(),
+            right,
+            prefix: "p. ",
+        });
+        self.pages[page].items.push(Item::Text(TextRun {
+            x: right,
+            baseline,
+            size: st.size,
+            face: st.face,
+            color: st.color,
+            text: String::new(),
+            role: Role::IndexEntry,
+            block,
+            link,
+        }));
+    }
+
+    /// Width a page reference may take ("p. 12345").
+    pub fn page_ref_width(&self, st: Style) -> f32 {
+        self.fonts.width(st.face, "p. 00000", st.size)
+    }
+
+    fn resolve_fixups(&mut self) -> Result<(), LayoutError> {
+        for f in std::mem::take(&mut self.fixups) {
+            let anchor = self
+                .dests
+                .get(&f.dest)
+                .ok_or_else(|| LayoutError::MissingDestination(f.dest.clone()))?;
+            let text = format!("{}{}", f.prefix, self.pages[anchor.page].label);
+            if let Item::Text(t) = &mut self.pages[f.page].items[f.item] {
+                t.x = f.right - self.fonts.width(t.face, &text, t.size);
+                t.text = text;
+            }
+        }
+        Ok(())
+    }
+
+    /// Draws wrapped lines of one paragraph at (x, top) within `width`; returns the new top.
+    #[allow(clippy::too_many_arguments)]
+    pub fn lines(
+        &mut self,
+        page: usize,
+        x: f32,
+        top: f32,
+        width: f32,
+        st: Style,
+        text: &str,
+        role: Role,
+        block: u32,
+    ) -> f32 {
+        let mut y = top;
+        for line in wrap(self.fonts, st.face, st.size, text, width) {
+            self.text_run(page, x, y + st.ascent(), st, &line, role, block, None);
+            y += st.leading;
+        }
+        y
+    }
+
+    /// Height `text` takes when wrapped at `width`.
+    pub fn measure(&self, st: Style, text: &str, width: f32) -> f32 {
+        wrap(self.fonts, st.face, st.size, text, width).len() as f32 * st.leading
+    }
+
+    /// A linked piece of text, wrapped; each line gets its own link area. Returns the new top.
+    #[allow(clippy::too_many_arguments)]
+    pub fn link_lines(
+        &mut self,
+        page: usize,
+        x: f32,
+        top: f32,
+        width: f32,
+        st: Style,
+        text: &str,
+        target: &Target,
+        alt: &str,
+        role: Role,
+        block: u32,
+    ) -> f32 {
+        let mut y = top;
+        for line in wrap(self.fonts, st.face, st.size, text, width) {
+            let w = self.fonts.width(st.face, &line, st.size);
+            let rect = Rect {
+                x,
+                y,
+                w,
+                h: st.leading,
+            };
+            let link = self.link(page, rect, target.clone(), alt, block);
+            self.text_run(page, x, y + st.ascent(), st, &line, role, block, Some(link));
+            // Underline: links are not told apart by colour alone.
+            self.fill(
+                page,
+                Rect {
+                    x,
+                    y: y + st.ascent() + st.size * 0.15,
+                    w,
+                    h: 0.5,
+                },
+                st.color,
+            );
+            y += st.leading;
+        }
+        y
+    }
+
+    /// A one-line chip (rounded look by padding) at (x, top); returns its rect.
+    #[allow(clippy::too_many_arguments)]
+    pub fn chip(
+        &mut self,
+        page: usize,
+        x: f32,
+        top: f32,
+        label: &str,
+        size: f32,
+        fill: Rgb,
+        target: Option<(Target, String)>,
+        block: u32,
+    ) -> Rect {
+        let (w, h) = self.chip_size(label, size);
+        let rect = Rect { x, y: top, w, h };
+        self.fill(page, rect, fill);
+        let link = target.map(|(t, alt)| self.link(page, rect, t, &alt, block));
+        let st = Style::new(Face::Bold, size, text_on(fill));
+        self.text_run(
+            page,
+            x + size * 0.7,
+            top + h / 2.0 + size * 0.35,
+            st,
+            label,
+            Role::Chip,
+            block,
+            link,
+        );
+        rect
+    }
+
+    pub fn chip_size(&self, label: &str, size: f32) -> (f32, f32) {
+        (
+            self.fonts.width(Face::Bold, label, size) + size * 1.4,
+            size * 1.9,
+        )
+    }
+}
+
+/// A line cut to `max` points, with an ellipsis when cut (only for labels that also exist in full
+/// elsewhere, such as navigation tabs and the footer title).
+pub(crate) fn fit_line(fonts: &Fonts, face: Face, size: f32, text: &str, max: f32) -> String {
+    if fonts.width(face, text, size) <= max {
+        return text.to_string();
+    }
+    let mut s = String::new();
+    for c in text.chars() {
+        s.push(c);
+        if fonts.width(face, &format!("{s}…"), size) > max {
+            s.pop();
+            break;
+        }
+    }
+    format!("{}…", s.trim_end())
+}
+
+/// A column flow: fills columns top to bottom, then continuation pages, keeping headings with
+/// what follows. `start_page` and `start_top` are where the first column begins.
+pub(crate) struct Flow {
+    pub page: usize,
+    pub col: usize,
+    pub y: f32,
+    pub top: f32,
+    pub cols: Vec<(f32, f32)>,
+    part: usize,
+    cont_title: String,
+    cont_color: Rgb,
+}
+
+impl Flow {
+    pub fn new(
+        b: &Builder,
+        page: usize,
+        top: f32,
+        cols: Vec<(f32, f32)>,
+        part: usize,
+        cont_title: &str,
+        cont_color: Rgb,
+    ) -> Flow {
+        let _ = b;
+        Flow {
+            page,
+            col: 0,
+            y: top,
+            top,
+            cols,
+            part,
+            cont_title: cont_title.to_string(),
+            cont_color,
+        }
+    }
+
+    pub fn x(&self) -> f32 {
+        self.cols[self.col].0
+    }
+    pub fn w(&self) -> f32 {
+        self.cols[self.col].1
+    }
+
+    /// Makes room for `h` points, moving to the next column or a continuation page.
+    pub fn ensure(&mut self, b: &mut Builder, h: f32) {
+        if self.y + h <= b.geo.content_bottom || self.y <= self.top + 0.01 {
+            return;
+        }
+        self.next_column(b);
+    }
+
+    pub fn next_column(&mut self, b: &mut Builder) {
+        if self.col + 1 < self.cols.len() {
+            self.col += 1;
+            self.y = self.top;
+            return;
+        }
+        let from = self.page;
+        let page = b.new_page(self.part);
+        // "Vervolg" link on the page we leave, and a header on the new one.
+        let st = SMALL.color(LINK);
+        let label = format!("Vervolg op pagina {page} ›");
+        let w = b.fonts.width(st.face, &label, st.size);
+        let x = b.geo.width - b.geo.margin - w;
+        let y = b.geo.content_bottom + 4.0;
+        let block = b.block();
+        let link = b.link(
+            from,
+            Rect {
+                x,
+                y,
+                w,
+                h: st.leading,
+            },
+            Target::Page(page),
+            &format!("Naar pagina {page}, vervolg"),
+            block,
+        );
+        b.text_run(
+            from,
+            x,
+            y + st.ascent(),
+            st,
+            &label,
+            Role::Paragraph,
+            block,
+            Some(link),
+        );
+        let top = continuation_header(b, page, &self.cont_title, self.cont_color, from);
+        self.page = page;
+        self.col = 0;
+        self.top = top;
+        self.y = top;
+    }
+}
+
+/// The header of a continuation page; returns the first y below it.
+pub(crate) fn continuation_header(
+    b: &mut Builder,
+    page: usize,
+    title: &str,
+    color: Rgb,
+    from: usize,
+) -> f32 {
+    let top = b.geo.content_top - 6.0;
+    let st = Style::new(Face::Bold, 12.0, text_on(color));
+    let width = b.geo.content_width() - 24.0;
+    let title = format!("{title} (vervolg)");
+    let h = b.measure(st, &title, width) + 12.0;
+    b.fill(
+        page,
+        Rect {
+            x: b.geo.margin,
+            y: top,
+            w: b.geo.content_width(),
+            h,
+        },
+        color,
+    );
+    let block = b.block();
+    b.lines(
+        page,
+        b.geo.margin + 12.0,
+        top + 6.0,
+        width,
+        st,
+        &title,
+        Role::Heading(2),
+        block,
+    );
+    let back = format!("‹ vervolg van pagina {from}");
+    let sst = SMALL.color(LINK);
+    let y = top + h + 5.0;
+    let w = b.fonts.width(sst.face, &back, sst.size);
+    let block = b.block();
+    let link = b.link(
+        page,
+        Rect {
+            x: b.geo.margin,
+            y,
+            w,
+            h: sst.leading,
+        },
+        Target::Page(from),
+        &format!("Terug naar pagina {from}"),
+        block,
+    );
+    b.text_run(
+        page,
+        b.geo.margin,
+        y + sst.ascent(),
+        sst,
+        &back,
+        Role::Paragraph,
+        block,
+        Some(link),
+    );
+    y + sst.leading + 8.0
+}
+
+/// Lays out a long text field (paragraphs and bullets) into a flow.
+pub(crate) fn flow_text(b: &mut Builder, flow: &mut Flow, text: &str, st: Style) {
+    for (i, para) in paragraphs(text).into_iter().enumerate() {
+        if i > 0 {
+            flow.y += st.leading * 0.35;
+        }
+        let block = b.block();
+        let (indent, body, bullet) = match &para {
+            Para::Text(t) => (0.0, t.as_str(), false),
+            Para::Bullet(t) => (st.size * 1.2, t.as_str(), true),
+        };
+        let lines = wrap(b.fonts, st.face, st.size, body, flow.w() - indent);
+        for (n, line) in lines.iter().enumerate() {
+            flow.ensure(b, st.leading);
+            let y = flow.y + st.ascent();
+            if bullet && n == 0 {
+                b.text_run(
+                    flow.page,
+                    flow.x() + st.size * 0.2,
+                    y,
+                    st,
+                    "•",
+                    Role::ListLabel,
+                    block,
+                    None,
+                );
+            }
+            let role = if bullet {
+                Role::ListBody
+            } else {
+                Role::Paragraph
+            };
+            b.text_run(flow.page, flow.x() + indent, y, st, line, role, block, None);
+            flow.y += st.leading;
+        }
+    }
+}
+
+/// Lays out the whole kaart.
+pub fn layout(cat: &Catalogue, opts: &LayoutOptions) -> Result<Layout, LayoutError> {
+    let mut b = Builder::new(cat, opts.paper);
+    // The cover is page 0 but is drawn last: its tiles link every page of the domain indexes.
+    let cover_part = b.part("Omslag");
+    b.new_page(cover_part);
+    index::how_to(&mut b);
+    let domain_pages = index::domain_indexes(&mut b);
+    index::group_indexes(&mut b);
+    index::funding_indexes(&mut b);
+    index::a_to_z(&mut b);
+    for it in &cat.interventions {
+        detail::intervention(&mut b, it);
+    }
+    cover::cover(&mut b, &domain_pages);
+    b.resolve_fixups()?;
+    let outline = index::outline(&b);
+
+    let k = &cat.kaart;
+    let mut keywords: Vec<String> =
+        vec!["interventiekaart".into(), "persoonsgerichte aanpak".into()];
+    keywords.extend(k.domains.iter().map(|d| d.name.clone()));
+    let info = DocInfo {
+        title: k.title.clone(),
+        author: k.author.clone().or_else(|| k.publisher.clone()),
+        subject: k.subtitle.clone(),
+        keywords,
+        lang: k.lang.clone(),
+        date: k.date,
+        ident: opts.ident,
+    };
+    let geo = b.geo;
+    Ok(Layout {
+        width: geo.width,
+        height: geo.height,
+        pages: b.pages,
+        parts: b.parts,
+        dests: b.dests,
+        outline,
+        info,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contrast_picks_readable_text() {
+        assert!((contrast(WHITE, BLACK) - 21.0).abs() < 0.01);
+        for bg in [
+            Rgb(0xFF, 0xFF, 0x00),
+            Rgb(0x1F, 0x5F, 0xA8),
+            Rgb(0x77, 0x77, 0x77),
+            Rgb(0x76, 0x76, 0x76),
+            Rgb(0, 0xFF, 0),
+        ] {
+            assert!(contrast(text_on(bg), bg) >= 4.5, "{bg:?}");
+        }
+        assert!(contrast(readable_on_white(Rgb(0xFF, 0xD7, 0x00)), WHITE) >= 4.5);
+    }
+}

@@ -1,0 +1,186 @@
+//! Measuring and breaking text: Unicode line breaking (UAX #14) with the font's real advance
+//! widths, and a fallback that breaks a word too long for its column (a URL, a long Dutch
+//! compound) after a slash, dot or hyphen, or else between two letters. No hyphen glyph is ever
+//! inserted, so search and copy find the whole word.
+
+use unicode_linebreak::{BreakOpportunity, linebreaks};
+
+use crate::fonts::{Face, Fonts};
+
+/// A block of a long text field: a paragraph, or a bullet item (a line starting with `- `).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Para {
+    Text(String),
+    Bullet(String),
+}
+
+/// Splits a long text field into paragraphs and bullet items. A blank line starts a new
+/// paragraph; lines inside a paragraph are joined with a space, as in Markdown.
+pub fn paragraphs(text: &str) -> Vec<Para> {
+    let mut out = Vec::new();
+    let mut cur: Option<Para> = None;
+    let flush = |cur: &mut Option<Para>, out: &mut Vec<Para>| {
+        if let Some(p) = cur.take() {
+            out.push(p);
+        }
+    };
+    for raw in text.lines() {
+        let line = raw.trim();
+        if line.is_empty() {
+            flush(&mut cur, &mut out);
+            continue;
+        }
+        if let Some(item) = line
+            .strip_prefix("- ")
+            .or_else(|| line.strip_prefix("• "))
+            .or_else(|| (line == "-").then_some(""))
+        {
+            flush(&mut cur, &mut out);
+            cur = Some(Para::Bullet(item.trim().to_string()));
+            continue;
+        }
+        match &mut cur {
+            Some(Para::Text(s)) | Some(Para::Bullet(s)) => {
+                if !s.is_empty() {
+                    s.push(' ');
+                }
+                s.push_str(line);
+            }
+            None => cur = Some(Para::Text(line.to_string())),
+        }
+    }
+    flush(&mut cur, &mut out);
+    out.retain(|p| !matches!(p, Para::Bullet(s) | Para::Text(s) if s.is_empty()));
+    out
+}
+
+/// Breaks one paragraph (no newlines) into lines no wider than `max` points.
+pub fn wrap(fonts: &Fonts, face: Face, size: f32, text: &str, max: f32) -> Vec<String> {
+    let f = fonts.face(face);
+    let width = |s: &str| f.width(s, size);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut line_w = 0.0f32; // width of `line`, trailing spaces included
+    let mut prev = 0;
+    for (pos, op) in linebreaks(text) {
+        let seg = &text[prev..pos];
+        prev = pos;
+        let core = seg.trim_end();
+        let core_w = width(core);
+        if !line.is_empty() && line_w + core_w > max {
+            lines.push(line.trim_end().to_string());
+            line.clear();
+            line_w = 0.0;
+        }
+        if line.is_empty() && core_w > max {
+            let mut pieces = split_long(fonts, face, size, core, max);
+            let last = pieces.pop().unwrap_or_default();
+            lines.extend(pieces);
+            line = last;
+            line.push_str(&seg[core.len()..]);
+            line_w = width(&line);
+        } else {
+            line.push_str(seg);
+            line_w += width(seg);
+        }
+        if op == BreakOpportunity::Mandatory && !line.trim().is_empty() {
+            lines.push(line.trim_end().to_string());
+            line.clear();
+            line_w = 0.0;
+        }
+    }
+    if !line.trim().is_empty() {
+        lines.push(line.trim_end().to_string());
+    }
+    if lines.is_empty() {
+        lines.push(String::new());
+    }
+    lines
+}
+
+/// Cuts a word wider than `max` into pieces that fit, preferring to cut after `/ . - _ ? & = @`
+/// in the second half of a piece (where a reader of a URL expects it).
+fn split_long(fonts: &Fonts, face: Face, size: f32, word: &str, max: f32) -> Vec<String> {
+    let f = fonts.face(face);
+    let mut pieces = Vec::new();
+    let mut piece = String::new();
+    let mut w = 0.0f32;
+    for c in word.chars() {
+        let cw = f.advance(c).unwrap_or(260.0) * size / 1000.0;
+        if !piece.is_empty() && w + cw > max {
+            let half = piece.len() / 2;
+            let cut = piece
+                .char_indices()
+                .filter(|&(i, ch)| {
+                    i >= half && matches!(ch, '/' | '.' | '-' | '_' | '?' | '&' | '=' | '@')
+                })
+                .map(|(i, ch)| i + ch.len_utf8())
+                .next_back()
+                .filter(|&i| i < piece.len());
+            match cut {
+                Some(i) => {
+                    let rest = piece.split_off(i);
+                    pieces.push(std::mem::replace(&mut piece, rest));
+                    w = f.width(&piece, size);
+                }
+                None => {
+                    pieces.push(std::mem::take(&mut piece));
+                    w = 0.0;
+                }
+            }
+        }
+        piece.push(c);
+        w += cw;
+    }
+    pieces.push(piece);
+    pieces
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paragraphs_and_bullets() {
+        let t = "Eerste regel\nloopt door.\n\n- een\n- twee\n  vervolg\n\nSlot.";
+        assert_eq!(
+            paragraphs(t),
+            vec![
+                Para::Text("Eerste regel loopt door.".into()),
+                Para::Bullet("een".into()),
+                Para::Bullet("twee vervolg".into()),
+                Para::Text("Slot.".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn lines_fit_and_keep_every_word() {
+        let fonts = Fonts::get();
+        let text = "De schuldhulpverlening van de gemeente helpt inwoners met problematische schulden op weg naar een schuldenvrije toekomst.";
+        let lines = wrap(fonts, Face::Regular, 10.0, text, 150.0);
+        assert!(lines.len() > 2);
+        for l in &lines {
+            assert!(fonts.width(Face::Regular, l, 10.0) <= 150.0, "{l} too wide");
+        }
+        assert_eq!(lines.join(" "), text);
+    }
+
+    #[test]
+    fn long_words_break_without_hyphens() {
+        let fonts = Fonts::get();
+        let url = "https://www.justitieleinterventies.nl/erkende-interventies/cognitieve-vaardigheidstraining";
+        let lines = wrap(fonts, Face::Regular, 9.0, url, 120.0);
+        assert!(lines.len() > 1);
+        for l in &lines {
+            assert!(fonts.width(Face::Regular, l, 9.0) <= 120.0, "{l} too wide");
+        }
+        assert_eq!(lines.concat(), url, "no characters added or lost");
+        let word = "arbeidsongeschiktheidsverzekeringsmaatschappijmedewerkersvertegenwoordiging";
+        let lines = wrap(fonts, Face::Bold, 12.0, word, 100.0);
+        assert_eq!(lines.concat(), word);
+        for l in &lines {
+            assert!(fonts.width(Face::Bold, l, 12.0) <= 100.0);
+        }
+    }
+}

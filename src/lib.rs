@@ -1,0 +1,260 @@
+//! `kaart` compiles a folder of YAML interventions into the interactive PDF interventiekaart.
+//!
+//! The pipeline, one module per stage, data flowing one way:
+//!
+//! ```text
+//! load      folder      -> model + source texts          (syntax, keys, types)
+//! validate  model       -> Catalogue | diagnostics       (references, formats, font coverage)
+//! layout    Catalogue   -> pages of labelled boxes       (text measured with the real font)
+//! render    boxes       -> lopdf document via printpdf   (fonts subset once)
+//! structure document    -> PDF bytes via lopdf           (links, outline, names, labels, metadata)
+//! write     bytes       -> file, atomically
+//! ```
+//!
+//! `model`, `diag` and `fonts` are shared by the stages; no stage calls a later one.
+
+pub mod diag;
+pub mod fonts;
+pub mod model;
+
+pub mod layout;
+pub mod load;
+pub mod render;
+pub mod structure;
+pub mod validate;
+pub mod write;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+pub use diag::Diagnostic;
+pub use layout::Paper;
+
+/// Everything `kaart build` needs to know.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub data: PathBuf,
+    pub output: PathBuf,
+    pub paper: Paper,
+    pub strict: bool,
+    /// `SOURCE_DATE_EPOCH`, read by the caller: the only outside input besides the data.
+    pub source_date_epoch: Option<i64>,
+}
+
+/// What a build produced, for the one-line report.
+#[derive(Debug, Clone)]
+pub struct BuildReport {
+    pub pages: usize,
+    pub interventions: usize,
+    pub bytes: usize,
+    pub warnings: Vec<Diagnostic>,
+    pub timings: Timings,
+}
+
+/// Wall time per stage.
+#[derive(Debug, Clone, Default)]
+pub struct Timings {
+    pub load: Duration,
+    pub validate: Duration,
+    pub layout: Duration,
+    pub render: Duration,
+    pub structure: Duration,
+    pub write: Duration,
+}
+
+impl Timings {
+    pub fn total(&self) -> Duration {
+        self.load + self.validate + self.layout + self.render + self.structure + self.write
+    }
+}
+
+/// Why a command failed. `Invalid` is the editors' business; the others are bugs or I/O.
+#[derive(Debug)]
+pub enum Error {
+    /// The data has errors: all diagnostics (errors and warnings), sorted.
+    Invalid(Vec<Diagnostic>),
+    Layout(layout::LayoutError),
+    Render(render::RenderError),
+    Structure(structure::StructureError),
+    Write(write::WriteError),
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Invalid(d) => {
+                let n = d.iter().filter(|d| d.is_error()).count();
+                write!(f, "{n} fout(en) in de data")
+            }
+            Error::Layout(e) => e.fmt(f),
+            Error::Render(e) => e.fmt(f),
+            Error::Structure(e) => e.fmt(f),
+            Error::Write(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Loads and validates a data folder: the catalogue and its warnings.
+pub fn check(
+    data: &Path,
+    strict: bool,
+    source_date_epoch: Option<i64>,
+) -> Result<(validate::Catalogue, Vec<Diagnostic>, [u8; 16]), Error> {
+    let loaded = load::load(data, &load::LoadOptions { source_date_epoch });
+    let fingerprint = loaded.fingerprint;
+    let (cat, warnings) =
+        validate::validate(loaded, validate::ValidateOptions { strict }).map_err(Error::Invalid)?;
+    Ok((cat, warnings, fingerprint))
+}
+
+/// Runs every stage but write: the PDF bytes, in memory.
+pub fn compile(opts: &BuildOptions) -> Result<(Vec<u8>, BuildReport), Error> {
+    let mut t = Timings::default();
+    let start = Instant::now();
+    let loaded = load::load(
+        &opts.data,
+        &load::LoadOptions {
+            source_date_epoch: opts.source_date_epoch,
+        },
+    );
+    t.load = start.elapsed();
+
+    let start = Instant::now();
+    let fingerprint = loaded.fingerprint;
+    let (cat, warnings) = validate::validate(
+        loaded,
+        validate::ValidateOptions {
+            strict: opts.strict,
+        },
+    )
+    .map_err(Error::Invalid)?;
+    t.validate = start.elapsed();
+
+    let start = Instant::now();
+    let lay = layout::layout(
+        &cat,
+        &layout::LayoutOptions {
+            paper: opts.paper,
+            ident: fingerprint,
+        },
+    )
+    .map_err(Error::Layout)?;
+    t.layout = start.elapsed();
+
+    let start = Instant::now();
+    let rendered = render::render(&lay).map_err(Error::Render)?;
+    t.render = start.elapsed();
+
+    let start = Instant::now();
+    let bytes = structure::structure(rendered, &lay).map_err(Error::Structure)?;
+    t.structure = start.elapsed();
+
+    let report = BuildReport {
+        pages: lay.pages.len(),
+        interventions: cat.interventions.len(),
+        bytes: bytes.len(),
+        warnings,
+        timings: t,
+    };
+    Ok((bytes, report))
+}
+
+/// `kaart build`: compiles and writes the PDF atomically.
+pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
+    let (bytes, mut report) = compile(opts)?;
+    let start = Instant::now();
+    write::write_atomic(&opts.output, &bytes).map_err(Error::Write)?;
+    report.timings.write = start.elapsed();
+    Ok(report)
+}
+
+/// The template `kaart new` writes: every field, each explained in a Dutch comment.
+pub const TEMPLATE: &str = include_str!("template.yaml");
+
+/// Why `kaart new` refused.
+#[derive(Debug)]
+pub enum NewError {
+    InvalidId(String),
+    Exists(PathBuf),
+    Io(PathBuf, std::io::Error),
+}
+
+impl std::fmt::Display for NewError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NewError::InvalidId(id) => write!(
+                f,
+                "\"{id}\" is geen geldige id: gebruik kleine letters, cijfers en streepjes (niet alleen cijfers), bijvoorbeeld \"cova-plus\""
+            ),
+            NewError::Exists(p) => write!(
+                f,
+                "{} bestaat al; kies een andere id of bewerk dat bestand",
+                p.display()
+            ),
+            NewError::Io(p, e) => write!(f, "kan {} niet schrijven: {e}", p.display()),
+        }
+    }
+}
+
+impl std::error::Error for NewError {}
+
+/// `kaart new <id>`: writes `interventies/<id>.yaml` from the template; never overwrites.
+pub fn new_intervention(data: &Path, id: &str) -> Result<PathBuf, NewError> {
+    if !validate::is_valid_id(id)
+        || validate::RESERVED_IDS.contains(&id)
+        || validate::RESERVED_PREFIXES
+            .iter()
+            .any(|p| id.starts_with(p))
+    {
+        return Err(NewError::InvalidId(id.to_string()));
+    }
+    let dir = data.join("interventies");
+    std::fs::create_dir_all(&dir).map_err(|e| NewError::Io(dir.clone(), e))?;
+    let path = dir.join(format!("{id}.yaml"));
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                NewError::Exists(path.clone())
+            } else {
+                NewError::Io(path.clone(), e)
+            }
+        })?;
+    use std::io::Write;
+    f.write_all(template_for(data).as_bytes())
+        .map_err(|e| NewError::Io(path.clone(), e))?;
+    Ok(path)
+}
+
+/// The template with the ids this kaart allows filled into its comments.
+fn template_for(data: &Path) -> String {
+    let kaart: Option<serde_yaml::Value> = std::fs::read_to_string(data.join("kaart.yaml"))
+        .ok()
+        .filter(|t| t.len() < load::MAX_FILE_BYTES as usize)
+        .and_then(|t| serde_yaml::from_str(&t).ok());
+    let ids = |key: &str| -> String {
+        let list: Vec<String> = kaart
+            .as_ref()
+            .and_then(|k| k.get(key))
+            .and_then(|v| v.as_sequence())
+            .map(|s| {
+                s.iter()
+                    .filter_map(|e| e.get("id").and_then(|i| i.as_str()).map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if list.is_empty() {
+            "zie kaart.yaml".to_string()
+        } else {
+            list.join(", ")
+        }
+    };
+    TEMPLATE
+        .replace("{domeinen}", &ids("domeinen"))
+        .replace("{doelgroepen}", &ids("doelgroepen"))
+        .replace("{financiering}", &ids("financiering"))
+}

@@ -1,0 +1,1256 @@
+//! load: a data folder -> the model, with every source text kept for locating problems.
+//! Reads `kaart.yaml` and `interventies/*.yaml` in path order; checks syntax, keys and types
+//! per file and reports them all. Never checks references between files (that is validate).
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde_yaml::{Mapping, Value};
+use unicode_normalization::UnicodeNormalization;
+
+use crate::diag::{Diagnostic, did_you_mean};
+use crate::model::*;
+
+/// Largest input file we read; a real intervention is a few kilobytes.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+/// Most interventions in one kaart (a national catalogue has a few thousand).
+pub const MAX_INTERVENTIONS: usize = 50_000;
+/// Longest text in one field, in characters.
+pub const MAX_FIELD_CHARS: usize = 20_000;
+/// Most items in one list field.
+pub const MAX_LIST_ITEMS: usize = 200;
+/// The date used when `datum` is absent and `SOURCE_DATE_EPOCH` is not set: never the clock.
+pub const FALLBACK_DATE: Date = Date {
+    year: 2000,
+    month: 1,
+    day: 1,
+};
+
+/// One input file as read: its path as shown to the user, and its text.
+#[derive(Debug)]
+pub struct Source {
+    pub path: PathBuf,
+    pub text: String,
+}
+
+/// An intervention together with the file it came from.
+#[derive(Debug)]
+pub struct LoadedIntervention {
+    pub intervention: Intervention,
+    pub source: Arc<Source>,
+}
+
+/// What load produces: the model as far as it could be read, and every problem found.
+#[derive(Debug)]
+pub struct Loaded {
+    pub kaart: Option<(Kaart, Arc<Source>)>,
+    pub interventions: Vec<LoadedIntervention>,
+    /// Errors and warnings, unsorted.
+    pub diagnostics: Vec<Diagnostic>,
+    /// A hash of every input byte: stable ids (the PDF `/ID`) come from it, never from a clock.
+    pub fingerprint: [u8; 16],
+}
+
+/// Options that come from outside the data folder.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// `SOURCE_DATE_EPOCH` (seconds), used for `datum` when kaart.yaml has none.
+    pub source_date_epoch: Option<i64>,
+}
+
+/// Reads the data folder `dir`.
+pub fn load(dir: &Path, opts: &LoadOptions) -> Loaded {
+    let mut diags = Vec::new();
+    let mut hasher = Fingerprint::default();
+
+    let kaart_path = dir.join("kaart.yaml");
+    let kaart = if !dir.is_dir() {
+        diags.push(
+            Diagnostic::error(dir, 0, 0, "de datamap bestaat niet of is geen map")
+                .with_hint("geef de map met kaart.yaml en interventies/ op met --data MAP"),
+        );
+        None
+    } else {
+        match read_source(&kaart_path) {
+            Ok(src) => {
+                hasher.add(&src);
+                parse_kaart(src, opts, &mut diags)
+            }
+            Err(d) => {
+                diags.push(*d);
+                None
+            }
+        }
+    };
+
+    let mut interventions = Vec::new();
+    let int_dir = dir.join("interventies");
+    if dir.is_dir() {
+        match list_intervention_files(&int_dir, &mut diags) {
+            Some(files) if files.is_empty() => diags.push(
+                Diagnostic::error(
+                    &int_dir,
+                    0,
+                    0,
+                    "de map interventies/ bevat geen .yaml-bestanden",
+                )
+                .with_hint("maak er een met: kaart new <id>"),
+            ),
+            Some(files) if files.len() > MAX_INTERVENTIONS => diags.push(Diagnostic::error(
+                &int_dir,
+                0,
+                0,
+                format!(
+                    "te veel interventies: {} (hoogstens {MAX_INTERVENTIONS})",
+                    files.len()
+                ),
+            )),
+            Some(files) => {
+                for (id, path) in files {
+                    match read_source(&path) {
+                        Ok(src) => {
+                            hasher.add(&src);
+                            if let Some(li) = parse_intervention(id, src, &mut diags) {
+                                interventions.push(li);
+                            }
+                        }
+                        Err(d) => diags.push(*d),
+                    }
+                }
+            }
+            None => {}
+        }
+    }
+
+    Loaded {
+        kaart,
+        interventions,
+        diagnostics: diags,
+        fingerprint: hasher.finish(),
+    }
+}
+
+/// `(id, path)` of every `*.yaml` in `interventies/`, sorted by file name (bytes).
+fn list_intervention_files(
+    dir: &Path,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Vec<(String, PathBuf)>> {
+    let entries = match fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(_) => {
+            diags.push(
+                Diagnostic::error(dir, 0, 0, "de map interventies/ ontbreekt")
+                    .with_hint("zet elke interventie in een eigen bestand interventies/<id>.yaml"),
+            );
+            return None;
+        }
+    };
+    let mut files = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue; // editor swap files, .DS_Store
+        }
+        let path = entry.path();
+        if let Some(id) = name.strip_suffix(".yaml") {
+            files.push((id.to_string(), path));
+        } else if let Some(id) = name.strip_suffix(".yml") {
+            diags.push(
+                Diagnostic::error(&path, 0, 0, "bestand eindigt op .yml en wordt niet gelezen")
+                    .with_hint(format!("hernoem het naar {id}.yaml")),
+            );
+        }
+    }
+    files.sort();
+    Some(files)
+}
+
+/// Reads one file with the size limit, checks UTF-8 (a BOM is dropped) and control characters.
+fn read_source(path: &Path) -> Result<Source, Box<Diagnostic>> {
+    let fail = |msg: String| Box::new(Diagnostic::error(path, 0, 0, msg));
+    let meta = match fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let msg = if path.file_name().is_some_and(|n| n == "kaart.yaml") {
+                "kaart.yaml ontbreekt: elke kaart heeft er een nodig met titel, domeinen, doelgroepen en financiering"
+            } else {
+                "bestand ontbreekt"
+            };
+            return Err(fail(msg.to_string()));
+        }
+        Err(e) => {
+            return Err(fail(format!(
+                "kan het bestand niet lezen: {}",
+                io_dutch(&e)
+            )));
+        }
+    };
+    if meta.is_dir() {
+        return Err(fail("dit is een map, geen bestand".to_string()));
+    }
+    if !meta.is_file() {
+        return Err(fail("dit is geen gewoon bestand".to_string()));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(fail(format!(
+            "bestand is te groot: {} bytes (hoogstens {MAX_FILE_BYTES})",
+            meta.len()
+        )));
+    }
+    let mut bytes = Vec::new();
+    let read =
+        fs::File::open(path).and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes));
+    if let Err(e) = read {
+        return Err(fail(format!(
+            "kan het bestand niet lezen: {}",
+            io_dutch(&e)
+        )));
+    }
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(fail(format!(
+            "bestand is te groot (hoogstens {MAX_FILE_BYTES} bytes)"
+        )));
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t.replace("\r\n", "\n"),
+        Err(e) => {
+            let (line, col) = line_col(bytes, e.valid_up_to());
+            return Err(Box::new(
+                Diagnostic::error(path, line, col, "bestand is geen UTF-8").with_hint(
+                    "sla het bestand op als UTF-8 (in Kladblok: Opslaan als, codering UTF-8)",
+                ),
+            ));
+        }
+    };
+    if let Some((i, c)) = text
+        .char_indices()
+        .find(|&(_, c)| c != '\n' && (c.is_control() || c == '\u{FEFF}'))
+    {
+        let (line, col) = line_col(text.as_bytes(), i);
+        let what = if c == '\t' {
+            "tab-teken".to_string()
+        } else {
+            format!("stuurteken U+{:04X}", c as u32)
+        };
+        let d = Diagnostic::error(path, line, col, format!("{what} in de tekst"))
+            .with_source(&text, 1)
+            .with_hint(if c == '\t' {
+                "YAML gebruikt spaties om in te springen, geen tabs: vervang de tab door spaties"
+            } else {
+                "verwijder het onzichtbare teken (vaak meegekomen bij kopiëren uit Word of een webpagina)"
+            });
+        return Err(Box::new(d));
+    }
+    Ok(Source {
+        path: path.to_path_buf(),
+        text,
+    })
+}
+
+fn io_dutch(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => "geen toegang".to_string(),
+        _ if e.raw_os_error() == Some(40) => "te veel symbolische links (een lus?)".to_string(),
+        _ => e.to_string(),
+    }
+}
+
+/// 1-based line and column (in characters) of byte offset `at`.
+pub fn line_col(bytes: &[u8], at: usize) -> (u32, u32) {
+    let before = &bytes[..at.min(bytes.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    let col = String::from_utf8_lossy(&before[start..]).chars().count() + 1;
+    (line as u32, col as u32)
+}
+
+/// Parses YAML text to a value, turning syntax errors into a located diagnostic.
+fn parse_yaml(src: &Source, diags: &mut Vec<Diagnostic>) -> Option<Value> {
+    match serde_yaml::from_str::<Value>(&src.text) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            let (line, col) = e
+                .location()
+                .map_or((0, 0), |l| (l.line() as u32, l.column() as u32));
+            let (message, hint) = yaml_error_dutch(&e.to_string());
+            diags.push(
+                Diagnostic::error(&src.path, line, col, message)
+                    .with_source(&src.text, 1)
+                    .with_hint_opt(hint),
+            );
+            None
+        }
+    }
+}
+
+/// serde_yaml speaks English; the editors read Dutch.
+fn yaml_error_dutch(msg: &str) -> (String, Option<String>) {
+    let msg = msg.split(" at line ").next().unwrap_or(msg);
+    let (m, h) = if msg.contains("did not find expected ',' or ']'")
+        || msg.contains("did not find expected ',' or '}'")
+    {
+        (
+            "haakje niet gesloten",
+            "sluit een lijst [a, b] met ] en een {…} met }",
+        )
+    } else if msg.contains("mapping values are not allowed") {
+        (
+            "dubbele punt op een onverwachte plek",
+            "zet tekst met een dubbele punt tussen aanhalingstekens of gebruik een blok met |",
+        )
+    } else if msg.contains("found character that cannot start any token") {
+        (
+            "teken dat hier niet mag",
+            "begint de tekst met @, ` of %? Zet de tekst dan tussen aanhalingstekens",
+        )
+    } else if msg.contains("duplicate entry") || msg.contains("duplicate key") {
+        (
+            "een veld staat twee keer in dit bestand",
+            "houd één van de twee over",
+        )
+    } else if msg.contains("did not find expected key")
+        || msg.contains("did not find expected '-' indicator")
+        || msg.contains("block")
+    {
+        (
+            "inspringing klopt niet",
+            "velden op hetzelfde niveau beginnen in dezelfde kolom; gebruik spaties, geen tabs",
+        )
+    } else if msg.contains("unknown anchor")
+        || msg.contains("recursion limit")
+        || msg.contains("repetition limit")
+    {
+        (
+            "te diep geneste of herhaalde YAML (ankers en aliassen)",
+            "schrijf de tekst gewoon uit",
+        )
+    } else if msg.contains("found unexpected end of stream") || msg.contains("end of stream") {
+        (
+            "het bestand houdt onverwacht op",
+            "is een aanhalingsteken of haakje niet gesloten?",
+        )
+    } else {
+        return (format!("YAML-fout: {msg}"), None);
+    };
+    (m.to_string(), Some(h.to_string()))
+}
+
+/// Collects typed fields from one YAML mapping, reporting every problem with its location.
+struct Fields<'a> {
+    src: &'a Source,
+    map: &'a Mapping,
+    /// Where this mapping sits in the file, for locating its keys.
+    path: Vec<Seg>,
+    diags: &'a mut Vec<Diagnostic>,
+    ok: bool,
+}
+
+/// A step in a path inside a YAML file: a key or a list index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+impl<'a> Fields<'a> {
+    fn new(
+        src: &'a Source,
+        map: &'a Mapping,
+        path: Vec<Seg>,
+        diags: &'a mut Vec<Diagnostic>,
+    ) -> Self {
+        Fields {
+            src,
+            map,
+            path,
+            diags,
+            ok: true,
+        }
+    }
+
+    fn at(&self, key: &str) -> Vec<Seg> {
+        let mut p = self.path.clone();
+        p.push(Seg::Key(key.to_string()));
+        p
+    }
+
+    fn error(&mut self, key: &str, value: Option<&str>, message: String, hint: Option<String>) {
+        let d = locate_diag(self.src, &self.at(key), value, message).with_hint_opt(hint);
+        self.diags.push(d);
+        self.ok = false;
+    }
+
+    /// Reports every key not in `allowed`, with the nearest allowed key as a hint.
+    fn check_keys(&mut self, allowed: &[&str], what: &str) {
+        for k in self.map.keys() {
+            let name = scalar_text(k).unwrap_or_default();
+            if !allowed.contains(&name.as_str()) {
+                let hint = did_you_mean(&name, allowed.iter().copied());
+                let d = locate_diag(
+                    self.src,
+                    &self.path,
+                    Some(&name),
+                    format!("onbekend veld \"{name}\" in {what}"),
+                )
+                .with_hint(hint);
+                self.diags.push(d);
+                self.ok = false;
+            }
+        }
+    }
+
+    fn raw(&self, key: &str) -> Option<&'a Value> {
+        self.map.get(key).filter(|v| !v.is_null())
+    }
+
+    fn text(&mut self, key: &str, required: bool) -> Option<String> {
+        let Some(v) = self.raw(key) else {
+            if required {
+                self.missing(key);
+            }
+            return None;
+        };
+        match scalar_text(v) {
+            Some(s) => {
+                let s = clean_text(&s);
+                if s.trim().is_empty() {
+                    if required {
+                        self.error(key, None, format!("veld \"{key}\" is leeg"), None);
+                    }
+                    return None;
+                }
+                if s.chars().count() > MAX_FIELD_CHARS {
+                    self.error(
+                        key,
+                        None,
+                        format!("veld \"{key}\" is te lang (hoogstens {MAX_FIELD_CHARS} tekens)"),
+                        Some("kort de tekst in of verwijs naar de website van de aanbieder".into()),
+                    );
+                    return None;
+                }
+                Some(s.trim_end().to_string())
+            }
+            None => {
+                self.error(
+                    key,
+                    None,
+                    format!("veld \"{key}\" moet tekst zijn, geen {}", kind_dutch(v)),
+                    Some("schrijf lange tekst als blok: een | na de dubbele punt en de tekst ingesprongen eronder".into()),
+                );
+                None
+            }
+        }
+    }
+
+    /// A one-line text: names and summaries.
+    fn line(&mut self, key: &str, required: bool) -> Option<String> {
+        self.text(key, required)
+            .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+    }
+
+    fn list(&mut self, key: &str, required: bool) -> Vec<String> {
+        let Some(v) = self.raw(key) else {
+            if required {
+                self.missing(key);
+            }
+            return Vec::new();
+        };
+        match v {
+            Value::Sequence(items) => {
+                if items.len() > MAX_LIST_ITEMS {
+                    self.error(
+                        key,
+                        None,
+                        format!("lijst \"{key}\" is te lang (hoogstens {MAX_LIST_ITEMS})"),
+                        None,
+                    );
+                    return Vec::new();
+                }
+                let mut out = Vec::new();
+                for item in items {
+                    match scalar_text(item) {
+                        Some(s) if !s.trim().is_empty() => out.push(clean_text(s.trim())),
+                        _ => {
+                            self.error(
+                                key,
+                                None,
+                                format!("lijst \"{key}\" bevat een leeg of samengesteld element"),
+                                Some("elk element is één waarde, zoals [a, b] of onder elkaar met \"- \"".into()),
+                            );
+                        }
+                    }
+                }
+                if required && out.is_empty() {
+                    self.error(
+                        key,
+                        None,
+                        format!("lijst \"{key}\" is leeg"),
+                        Some("noem er minstens één".into()),
+                    );
+                }
+                out
+            }
+            other => {
+                let shown = scalar_text(other);
+                self.error(
+                    key,
+                    shown.as_deref(),
+                    format!("veld \"{key}\" moet een lijst zijn"),
+                    Some(match &shown {
+                        Some(s) => format!(
+                            "schrijf [{s}] of zet elk element op een eigen regel met \"- \""
+                        ),
+                        None => {
+                            "schrijf [a, b] of zet elk element op een eigen regel met \"- \"".into()
+                        }
+                    }),
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    fn date(&mut self, key: &str) -> Option<Date> {
+        let s = self.line(key, false)?;
+        match parse_date(&s) {
+            Some(d) => Some(d),
+            None => {
+                self.error(
+                    key,
+                    Some(&s),
+                    format!("ongeldige datum \"{s}\" in \"{key}\""),
+                    Some("schrijf de datum als JJJJ-MM-DD, bijvoorbeeld 2026-03-31".into()),
+                );
+                None
+            }
+        }
+    }
+
+    fn missing(&mut self, key: &str) {
+        let d = locate_diag(
+            self.src,
+            &self.path,
+            None,
+            format!("verplicht veld \"{key}\" ontbreekt"),
+        )
+        .with_hint(format!("voeg \"{key}:\" toe"));
+        self.diags.push(d);
+        self.ok = false;
+    }
+
+    fn mapping(&mut self, key: &str) -> Option<&'a Mapping> {
+        match self.raw(key)? {
+            Value::Mapping(m) => Some(m),
+            other => {
+                self.error(
+                    key,
+                    None,
+                    format!(
+                        "veld \"{key}\" moet velden bevatten, geen {}",
+                        kind_dutch(other)
+                    ),
+                    None,
+                );
+                None
+            }
+        }
+    }
+}
+
+fn kind_dutch(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "lege waarde",
+        Value::Bool(_) => "ja/nee-waarde",
+        Value::Number(_) => "getal",
+        Value::String(_) => "tekst",
+        Value::Sequence(_) => "lijst",
+        Value::Mapping(_) => "groep velden",
+        Value::Tagged(_) => "YAML-tag",
+    }
+}
+
+/// A scalar as text; numbers and booleans are taken as written (`versie: 2` is "2").
+fn scalar_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// NFC, without the invisible soft hyphens and zero-width spaces that pasted text brings.
+pub fn clean_text(s: &str) -> String {
+    s.nfc()
+        .filter(|c| !matches!(c, '\u{AD}' | '\u{200B}' | '\u{2060}'))
+        .map(|c| if c == '\u{A0}' { ' ' } else { c })
+        .collect()
+}
+
+/// `YYYY-MM-DD`, a real calendar date.
+pub fn parse_date(s: &str) -> Option<Date> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let year: u16 = s[0..4].parse().ok()?;
+    let month: u8 = s[5..7].parse().ok()?;
+    let day: u8 = s[8..10].parse().ok()?;
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    (year >= 1900 && (1..=days).contains(&day)).then_some(Date { year, month, day })
+}
+
+/// The civil date of a Unix timestamp (UTC).
+fn date_from_epoch(secs: i64) -> Option<Date> {
+    let days = secs.div_euclid(86_400);
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    Some(Date {
+        year: u16::try_from(year).ok()?,
+        month,
+        day,
+    })
+}
+
+const KAART_KEYS: &[&str] = &[
+    "titel",
+    "ondertitel",
+    "uitgever",
+    "auteur",
+    "versie",
+    "datum",
+    "taal",
+    "contact",
+    "inleiding",
+    "colofon",
+    "domeinen",
+    "doelgroepen",
+    "financiering",
+];
+
+fn parse_kaart(
+    src: Source,
+    opts: &LoadOptions,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(Kaart, Arc<Source>)> {
+    let value = parse_yaml(&src, diags)?;
+    let Value::Mapping(map) = &value else {
+        diags.push(Diagnostic::error(
+            &src.path,
+            1,
+            1,
+            "kaart.yaml moet velden bevatten (titel:, domeinen:, …)",
+        ));
+        return None;
+    };
+    let mut f = Fields::new(&src, map, Vec::new(), diags);
+    f.check_keys(KAART_KEYS, "kaart.yaml");
+    let title = f.line("titel", true);
+    let subtitle = f.line("ondertitel", false);
+    let publisher = f.line("uitgever", false);
+    let author = f.line("auteur", false);
+    let version = f.line("versie", false);
+    let date = f.date("datum");
+    let lang = f.line("taal", false).unwrap_or_else(|| "nl-NL".to_string());
+    let contact = f.line("contact", false);
+    let intro = f.text("inleiding", false);
+    let colophon = f.text("colofon", false);
+    let mut ok = f.ok;
+    let path_of = |k: &str| vec![Seg::Key(k.to_string())];
+
+    let domains = parse_entries(
+        &src,
+        map,
+        "domeinen",
+        &["id", "naam", "kleur", "beschrijving"],
+        diags,
+        &mut ok,
+        |f| {
+            let id = f.line("id", true);
+            let name = f.line("naam", true);
+            let color = match f.raw("kleur") {
+                None => {
+                    f.error(
+                    "kleur",
+                    None,
+                    "verplicht veld \"kleur\" ontbreekt of is leeg".into(),
+                    Some("schrijf de kleur tussen aanhalingstekens, zoals kleur: \"#1F5FA8\" (een # zonder aanhalingstekens begint commentaar)".into()),
+                );
+                    None
+                }
+                Some(_) => {
+                    let s = f.line("kleur", true)?;
+                    match parse_color(&s) {
+                        Some(c) => Some(c),
+                        None => {
+                            f.error(
+                            "kleur",
+                            Some(&s),
+                            format!("ongeldige kleur \"{s}\""),
+                            Some("schrijf een kleur als \"#RRGGBB\" met zes hexadecimale cijfers, zoals \"#1F5FA8\"".into()),
+                        );
+                            None
+                        }
+                    }
+                }
+            };
+            let description = f.text("beschrijving", false);
+            Some(Domain {
+                id: id?,
+                name: name?,
+                color: color?,
+                description,
+            })
+        },
+    );
+    let target_groups = parse_entries(
+        &src,
+        map,
+        "doelgroepen",
+        &["id", "naam", "beschrijving"],
+        diags,
+        &mut ok,
+        |f| {
+            let id = f.line("id", true);
+            let name = f.line("naam", true);
+            let description = f.text("beschrijving", false);
+            Some(TargetGroup {
+                id: id?,
+                name: name?,
+                description,
+            })
+        },
+    );
+    let fundings = parse_entries(
+        &src,
+        map,
+        "financiering",
+        &["id", "naam", "toelichting"],
+        diags,
+        &mut ok,
+        |f| {
+            let id = f.line("id", true);
+            let name = f.line("naam", true);
+            let note = f.text("toelichting", false);
+            Some(Funding {
+                id: id?,
+                name: name?,
+                note,
+            })
+        },
+    );
+    for key in ["domeinen", "doelgroepen", "financiering"] {
+        if map.get(key).is_none_or(Value::is_null) {
+            diags.push(
+                locate_diag(
+                    &src,
+                    &[],
+                    None,
+                    format!("verplicht veld \"{key}\" ontbreekt"),
+                )
+                .with_hint(format!("noem onder \"{key}:\" minstens één {{id, naam}}")),
+            );
+            ok = false;
+        }
+    }
+    let _ = path_of;
+    let date = date
+        .or_else(|| opts.source_date_epoch.and_then(date_from_epoch))
+        .unwrap_or(FALLBACK_DATE);
+    if !ok {
+        return None;
+    }
+    let kaart = Kaart {
+        title: title?,
+        subtitle,
+        publisher,
+        author,
+        version,
+        date,
+        lang,
+        contact,
+        intro,
+        colophon,
+        domains,
+        target_groups,
+        fundings,
+    };
+    Some((kaart, Arc::new(src)))
+}
+
+/// Parses the list under `key` in kaart.yaml, one mapping per entry.
+fn parse_entries<T>(
+    src: &Source,
+    map: &Mapping,
+    key: &str,
+    allowed: &[&str],
+    diags: &mut Vec<Diagnostic>,
+    ok: &mut bool,
+    mut each: impl FnMut(&mut Fields<'_>) -> Option<T>,
+) -> Vec<T> {
+    let mut out = Vec::new();
+    let Some(v) = map.get(key).filter(|v| !v.is_null()) else {
+        return out;
+    };
+    let Value::Sequence(items) = v else {
+        diags.push(
+            locate_diag(
+                src,
+                &[Seg::Key(key.into())],
+                None,
+                format!("\"{key}\" moet een lijst zijn"),
+            )
+            .with_hint("zet elk element op een eigen regel, beginnend met \"- id: …\""),
+        );
+        *ok = false;
+        return out;
+    };
+    let what = format!("een element van \"{key}\"");
+    for (i, item) in items.iter().enumerate() {
+        let path = vec![Seg::Key(key.into()), Seg::Index(i)];
+        let Value::Mapping(m) = item else {
+            diags.push(
+                locate_diag(
+                    src,
+                    &path,
+                    None,
+                    format!("{what} moet velden hebben (id:, naam:, …)"),
+                )
+                .with_hint("schrijf \"- id: …\" en daaronder, even ver ingesprongen, \"naam: …\""),
+            );
+            *ok = false;
+            continue;
+        };
+        let mut f = Fields::new(src, m, path, diags);
+        f.check_keys(allowed, &what);
+        let value = each(&mut f);
+        *ok &= f.ok;
+        if let Some(v) = value {
+            out.push(v);
+        }
+    }
+    out
+}
+
+fn parse_color(s: &str) -> Option<Rgb> {
+    let hex = s.strip_prefix('#')?;
+    if hex.len() != 6 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
+    Some(Rgb(byte(0)?, byte(2)?, byte(4)?))
+}
+
+const INTERVENTION_KEYS: &[&str] = &[
+    "naam",
+    "samenvatting",
+    "domeinen",
+    "doelgroepen",
+    "beschrijving",
+    "doel",
+    "werkwijze",
+    "indicatie",
+    "contra_indicatie",
+    "aanmelding",
+    "aanbieder",
+    "kader",
+    "financiering",
+    "leeftijd",
+    "duur",
+    "kosten",
+    "erkenning",
+    "regio",
+    "contact",
+    "verwant",
+    "trefwoorden",
+    "bronnen",
+    "bijgewerkt",
+];
+
+fn parse_intervention(
+    id: String,
+    src: Source,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<LoadedIntervention> {
+    let value = parse_yaml(&src, diags)?;
+    let Value::Mapping(map) = &value else {
+        diags.push(
+            Diagnostic::error(
+                &src.path,
+                1,
+                1,
+                "een interventie moet velden bevatten (naam:, samenvatting:, …)",
+            )
+            .with_hint("begin met een nieuw bestand: kaart new <id>"),
+        );
+        return None;
+    };
+    let mut f = Fields::new(&src, map, Vec::new(), diags);
+    f.check_keys(INTERVENTION_KEYS, "een interventie");
+    let name = f.line("naam", true);
+    let summary = f.line("samenvatting", true);
+    let domains = f.list("domeinen", true);
+    let target_groups = f.list("doelgroepen", true);
+    let description = f.text("beschrijving", true);
+    let goal = f.text("doel", false);
+    let method = f.text("werkwijze", false);
+    let indication = f.text("indicatie", false);
+    let contra_indication = f.text("contra_indicatie", false);
+    let referral = f.text("aanmelding", false);
+    let provider = f.line("aanbieder", false);
+    let frameworks = f
+        .list("kader", false)
+        .into_iter()
+        .filter_map(|s| match Framework::ALL.iter().find(|(k, _)| *k == s) {
+            Some((_, v)) => Some(*v),
+            None => {
+                let hint = did_you_mean(&s, Framework::ALL.iter().map(|(k, _)| *k));
+                f.error(
+                    "kader",
+                    Some(&s),
+                    format!("onbekend kader \"{s}\""),
+                    Some(hint),
+                );
+                None
+            }
+        })
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let fundings = f.list("financiering", false);
+    let age = f.mapping("leeftijd").and_then(|m| {
+        let mut path = f.path.clone();
+        path.push(Seg::Key("leeftijd".into()));
+        let mut g = Fields::new(f.src, m, path, f.diags);
+        g.check_keys(&["min", "max"], "leeftijd");
+        let mut num = |key: &str| -> Option<u32> {
+            let v = g.raw(key)?;
+            match v
+                .as_u64()
+                .and_then(|n| u32::try_from(n).ok())
+                .filter(|n| *n <= 130)
+            {
+                Some(n) => Some(n),
+                None => {
+                    let shown = scalar_text(v);
+                    g.error(
+                        key,
+                        shown.as_deref(),
+                        format!("leeftijd \"{key}\" moet een heel getal van 0 tot 130 zijn"),
+                        Some("bijvoorbeeld leeftijd: {min: 12, max: 23}".into()),
+                    );
+                    None
+                }
+            }
+        };
+        let min = num("min");
+        let max = num("max");
+        let ok = g.ok;
+        f.ok &= ok;
+        ok.then_some(AgeRange { min, max })
+    });
+    let duration = f.line("duur", false);
+    let costs = f.line("kosten", false);
+    let recognition = f.line("erkenning", false).and_then(|s| {
+        match Recognition::ALL.iter().find(|(k, _)| *k == s) {
+            Some((_, v)) => Some(*v),
+            None => {
+                let hint = did_you_mean(&s, Recognition::ALL.iter().map(|(k, _)| *k));
+                f.error(
+                    "erkenning",
+                    Some(&s),
+                    format!("onbekende erkenning \"{s}\""),
+                    Some(hint),
+                );
+                None
+            }
+        }
+    });
+    let regions = f.list("regio", false);
+    let contact = f.mapping("contact").map(|m| {
+        let mut path = f.path.clone();
+        path.push(Seg::Key("contact".into()));
+        let mut g = Fields::new(f.src, m, path, f.diags);
+        g.check_keys(&["website", "email", "telefoon"], "contact");
+        let c = Contact {
+            website: g.line("website", false),
+            email: g.line("email", false),
+            phone: g.line("telefoon", false),
+        };
+        f.ok &= g.ok;
+        c
+    });
+    let related = f.list("verwant", false);
+    let keywords = f.list("trefwoorden", false);
+    let sources = f.list("bronnen", false);
+    let updated = f.date("bijgewerkt");
+    if !f.ok {
+        return None;
+    }
+    let intervention = Intervention {
+        id,
+        name: name?,
+        summary: summary?,
+        domains,
+        target_groups,
+        description: description?,
+        goal,
+        method,
+        indication,
+        contra_indication,
+        referral,
+        provider,
+        frameworks,
+        fundings,
+        age,
+        duration,
+        costs,
+        recognition,
+        regions,
+        contact,
+        related,
+        keywords,
+        sources,
+        updated,
+    };
+    Some(LoadedIntervention {
+        intervention,
+        source: Arc::new(src),
+    })
+}
+
+/// A diagnostic at `path` (and at `value` inside it, when given) in `src`.
+pub fn locate_diag(src: &Source, path: &[Seg], value: Option<&str>, message: String) -> Diagnostic {
+    let (line, col, width) = locate(&src.text, path, value);
+    Diagnostic::error(&src.path, line, col, message).with_source(&src.text, width)
+}
+
+/// Finds `path` (and `value` inside it) in YAML text by indentation, without a second parser:
+/// `(line, col, width)`, 1-based. Falls back to the nearest enclosing place it can find.
+pub fn locate(text: &str, path: &[Seg], value: Option<&str>) -> (u32, u32, usize) {
+    let lines: Vec<&str> = text.lines().collect();
+    // The block we search in: [start, end) lines, and the column of the current node.
+    let (mut start, mut end) = (0usize, lines.len());
+    let mut found: Option<(usize, usize, usize)> = None; // (line index, col index, width)
+    let is_content = |l: &str| {
+        let t = l.trim_start();
+        !t.is_empty() && !t.starts_with('#')
+    };
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    for seg in path {
+        match seg {
+            Seg::Key(k) => {
+                // The least indented line in the block that holds `k:` (or `- k:`).
+                let mut best: Option<(usize, usize)> = None;
+                for (i, l) in lines.iter().enumerate().take(end).skip(start) {
+                    if !is_content(l) {
+                        continue;
+                    }
+                    let t = l.trim_start();
+                    let (t, extra) = match t.strip_prefix("- ") {
+                        Some(rest) => (rest.trim_start(), t.len() - rest.trim_start().len()),
+                        None => (t, 0),
+                    };
+                    let key_here = t
+                        .strip_prefix(k.as_str())
+                        .is_some_and(|r| r.trim_start().starts_with(':'));
+                    if key_here {
+                        let col = indent(l) + extra;
+                        if best.is_none_or(|(_, c)| col < c) {
+                            best = Some((i, col));
+                        }
+                    }
+                }
+                let Some((i, col)) = best else { break };
+                found = Some((i, col, k.chars().count()));
+                // The key's block: its own line and the lines below it that are more indented,
+                // or list items at the key's own indentation (`key:\n- a` is valid YAML).
+                let mut j = i + 1;
+                while j < end
+                    && (!is_content(lines[j])
+                        || indent(lines[j]) > col
+                        || (indent(lines[j]) == col && lines[j].trim_start().starts_with('-')))
+                {
+                    j += 1;
+                }
+                start = i;
+                end = j;
+            }
+            Seg::Index(n) => {
+                let dash_lines: Vec<usize> = (start..end)
+                    .filter(|&i| {
+                        is_content(lines[i]) && lines[i].trim_start().starts_with('-') && i > start
+                    })
+                    .collect();
+                let Some(min_indent) = dash_lines.iter().map(|&i| indent(lines[i])).min() else {
+                    break;
+                };
+                let items: Vec<usize> = dash_lines
+                    .into_iter()
+                    .filter(|&i| indent(lines[i]) == min_indent)
+                    .collect();
+                let Some(&i) = items.get(*n) else { break };
+                let next = items.get(n + 1).copied().unwrap_or(end);
+                found = Some((i, min_indent, 1));
+                start = i;
+                end = next;
+            }
+        }
+    }
+    if let Some(v) = value.filter(|v| !v.is_empty()) {
+        for i in start..end.min(lines.len()) {
+            let l = lines[i];
+            // Skip the key itself so `domeinen: [domeinen-x]` finds the value, not the key.
+            let from = if found.is_some_and(|(fi, _, _)| fi == i) {
+                l.find(':').map_or(0, |p| p + 1)
+            } else {
+                0
+            };
+            if let Some(pos) = l[from..].find(v) {
+                let col = l[..from + pos].chars().count();
+                return (i as u32 + 1, col as u32 + 1, v.chars().count());
+            }
+        }
+    }
+    match found {
+        Some((i, col, w)) => (
+            i as u32 + 1,
+            lines[i][..col.min(lines[i].len())].chars().count() as u32 + 1,
+            w,
+        ),
+        None => (1, 1, 1),
+    }
+}
+
+/// FNV-1a over every input byte, twice with different offsets, for 128 stable bits.
+#[derive(Debug)]
+struct Fingerprint([u64; 2]);
+
+impl Default for Fingerprint {
+    fn default() -> Self {
+        Fingerprint([0xcbf2_9ce4_8422_2325, 0x6c62_272e_07bb_0142])
+    }
+}
+
+impl Fingerprint {
+    fn add(&mut self, src: &Source) {
+        let name = src
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        for bytes in [name.as_bytes(), &[0], src.text.as_bytes(), &[0]] {
+            for &b in bytes {
+                for h in &mut self.0 {
+                    *h ^= u64::from(b);
+                    *h = h.wrapping_mul(0x0000_0100_0000_01b3);
+                }
+                self.0[1] = self.0[1].rotate_left(5);
+            }
+        }
+    }
+
+    fn finish(&self) -> [u8; 16] {
+        let mut out = [0u8; 16];
+        out[..8].copy_from_slice(&self.0[0].to_be_bytes());
+        out[8..].copy_from_slice(&self.0[1].to_be_bytes());
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOC: &str = "naam: Test\ndomeinen:\n  - zorg\n  - wonem\ncontact:\n  website: x\n  email: a@b\nverwant: [een, twee]\n";
+
+    #[test]
+    fn locates_keys_values_and_list_items() {
+        assert_eq!(locate(DOC, &[Seg::Key("naam".into())], None), (1, 1, 4));
+        assert_eq!(
+            locate(DOC, &[Seg::Key("domeinen".into())], Some("wonem")),
+            (4, 5, 5)
+        );
+        assert_eq!(
+            locate(
+                DOC,
+                &[Seg::Key("contact".into()), Seg::Key("email".into())],
+                None
+            ),
+            (7, 3, 5)
+        );
+        assert_eq!(
+            locate(DOC, &[Seg::Key("verwant".into())], Some("twee")),
+            (8, 16, 4)
+        );
+    }
+
+    #[test]
+    fn locates_entries_in_kaart_lists() {
+        let k = "domeinen:\n  - id: a\n    naam: A\n  - id: b\n    kleur: x\n";
+        let p = [
+            Seg::Key("domeinen".into()),
+            Seg::Index(1),
+            Seg::Key("kleur".into()),
+        ];
+        assert_eq!(locate(k, &p, None), (5, 5, 5));
+    }
+
+    #[test]
+    fn dates_are_checked_on_the_calendar() {
+        assert_eq!(
+            parse_date("2024-02-29"),
+            Some(Date {
+                year: 2024,
+                month: 2,
+                day: 29
+            })
+        );
+        assert_eq!(parse_date("2023-02-29"), None);
+        assert_eq!(parse_date("2023-13-01"), None);
+        assert_eq!(parse_date("1-1-2023"), None);
+        assert_eq!(
+            date_from_epoch(1_700_000_000),
+            Some(Date {
+                year: 2023,
+                month: 11,
+                day: 14
+            })
+        );
+    }
+
+    #[test]
+    fn colours_need_six_hex_digits() {
+        assert_eq!(parse_color("#1F5fA8"), Some(Rgb(0x1f, 0x5f, 0xa8)));
+        assert_eq!(parse_color("1F5FA8"), None);
+        assert_eq!(parse_color("#1F5FA"), None);
+        assert_eq!(parse_color("#GGGGGG"), None);
+    }
+
+    #[test]
+    fn pasted_text_is_cleaned() {
+        assert_eq!(clean_text("e\u{301}e\u{AD}n\u{A0}x"), "éen x");
+    }
+}

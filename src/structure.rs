@@ -1,0 +1,311 @@
+//! structure: the rendered document -> a finished PDF, with lopdf. Adds what printpdf lacks or
+//! gets wrong for viewers: link annotations (borderless, with `/Contents`), the nested outline,
+//! one sorted `/Dests` name tree, page labels, viewer preferences, Info and XMP metadata, and a
+//! stable `/ID`. Knows targets and pages, not YAML.
+
+use lopdf::{Dictionary, Object, ObjectId, Stream, StringFormat, dictionary};
+
+use crate::layout::{Anchor, DocInfo, Item, Layout, OutlineItem, Target};
+use crate::render::Rendered;
+
+#[derive(Debug)]
+pub enum StructureError {
+    /// A link or outline item names a destination the layout never placed: a bug.
+    UnknownDestination(String),
+    Save(String),
+}
+
+impl std::fmt::Display for StructureError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StructureError::UnknownDestination(d) => {
+                write!(
+                    f,
+                    "internal error: unknown destination \"{d}\"; please report this"
+                )
+            }
+            StructureError::Save(e) => write!(
+                f,
+                "internal error: writing the PDF failed ({e}); please report this"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for StructureError {}
+
+/// A PDF text string: PDFDocEncoding-safe ASCII as is, anything else as UTF-16BE with a BOM.
+pub fn text_string(s: &str) -> Object {
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        Object::String(s.as_bytes().to_vec(), StringFormat::Literal)
+    } else {
+        let mut bytes = vec![0xFE, 0xFF];
+        for u in s.encode_utf16() {
+            bytes.extend_from_slice(&u.to_be_bytes());
+        }
+        Object::String(bytes, StringFormat::Hexadecimal)
+    }
+}
+
+fn name_string(s: &str) -> Object {
+    Object::String(s.as_bytes().to_vec(), StringFormat::Literal)
+}
+
+/// Finishes the document and serialises it.
+pub fn structure(rendered: Rendered, layout: &Layout) -> Result<Vec<u8>, StructureError> {
+    let Rendered { mut doc, page_ids } = rendered;
+    doc.version = "1.7".into();
+    let h = layout.height;
+    let dest_array = |a: &Anchor| -> Object {
+        Object::Array(vec![
+            Object::Reference(page_ids[a.page]),
+            Object::Name(b"XYZ".to_vec()),
+            Object::Null,
+            Object::Real((h - a.top).clamp(0.0, h)),
+            Object::Null,
+        ])
+    };
+
+    // Link annotations, replacing printpdf's (it has none of ours: render adds no links).
+    for (index, page) in layout.pages.iter().enumerate() {
+        let mut annots = Vec::new();
+        for item in &page.items {
+            let Item::Link(link) = item else { continue };
+            let r = link.rect;
+            let mut annot = dictionary! {
+                "Type" => "Annot",
+                "Subtype" => "Link",
+                "Rect" => vec![r.x.into(), (h - r.y - r.h).into(), (r.x + r.w).into(), (h - r.y).into()],
+                "Border" => vec![0.into(), 0.into(), 0.into()],
+                "F" => 4,
+                "Contents" => text_string(&link.alt),
+            };
+            match &link.target {
+                Target::Dest(name) => {
+                    if !layout.dests.contains_key(name) {
+                        return Err(StructureError::UnknownDestination(name.clone()));
+                    }
+                    annot.set("Dest", name_string(name));
+                }
+                Target::Page(p) => {
+                    annot.set("Dest", dest_array(&Anchor { page: *p, top: 0.0 }));
+                }
+                Target::Url(url) => {
+                    annot.set("A", dictionary! { "S" => "URI", "URI" => Object::string_literal(url.as_bytes()) });
+                }
+            }
+            annots.push(Object::Reference(doc.add_object(annot)));
+        }
+        let page_dict = doc
+            .get_dictionary_mut(page_ids[index])
+            .map_err(|e| StructureError::Save(e.to_string()))?;
+        if annots.is_empty() {
+            page_dict.remove(b"Annots");
+        } else {
+            page_dict.set("Annots", annots);
+        }
+    }
+
+    // One name tree for the destinations, sorted byte-wise: "The keys shall be sorted in
+    // lexical order" (ISO 32000-1, 7.9.6); PDFium finds names only in such a tree.
+    let mut names: Vec<(&String, &Anchor)> = layout.dests.iter().collect();
+    names.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let mut leaves = Vec::new();
+    for chunk in names.chunks(64) {
+        let mut arr = Vec::with_capacity(chunk.len() * 2);
+        for (n, a) in chunk {
+            arr.push(name_string(n));
+            arr.push(dest_array(a));
+        }
+        let limits = vec![
+            name_string(chunk[0].0),
+            name_string(chunk[chunk.len() - 1].0),
+        ];
+        leaves.push(doc.add_object(dictionary! { "Names" => arr, "Limits" => limits }));
+    }
+    let dests_root = if leaves.len() == 1 {
+        // A single leaf becomes the root, which has no /Limits.
+        let leaf = leaves[0];
+        if let Ok(d) = doc.get_dictionary_mut(leaf) {
+            d.remove(b"Limits");
+        }
+        leaf
+    } else {
+        doc.add_object(dictionary! { "Kids" => leaves.iter().map(|&l| Object::Reference(l)).collect::<Vec<_>>() })
+    };
+
+    // The outline.
+    let outline_root = doc.new_object_id();
+    let (first, last, count) = outline_items(
+        &mut doc,
+        &layout.outline,
+        outline_root,
+        layout,
+        &dest_array,
+        true,
+    )?;
+    let mut outlines = dictionary! { "Type" => "Outlines", "Count" => count };
+    if let (Some(f), Some(l)) = (first, last) {
+        outlines.set("First", f);
+        outlines.set("Last", l);
+    }
+    doc.objects
+        .insert(outline_root, Object::Dictionary(outlines));
+
+    let page_labels = dictionary! {
+        "Nums" => vec![
+            0.into(), Object::Dictionary(dictionary! { "P" => text_string("Omslag") }),
+            1.into(), Object::Dictionary(dictionary! { "S" => "D", "St" => 1 }),
+        ],
+    };
+    let xmp = xmp(&layout.info);
+    let mut xmp_stream = Stream::new(
+        dictionary! { "Type" => "Metadata", "Subtype" => "XML" },
+        xmp.into_bytes(),
+    );
+    xmp_stream.allows_compression = false;
+    let metadata = doc.add_object(xmp_stream);
+
+    let catalog = doc
+        .catalog_mut()
+        .map_err(|e| StructureError::Save(e.to_string()))?;
+    catalog.set("Lang", text_string(&layout.info.lang));
+    catalog.set(
+        "ViewerPreferences",
+        dictionary! { "DisplayDocTitle" => true },
+    );
+    catalog.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
+    catalog.set("PageLayout", Object::Name(b"SinglePage".to_vec()));
+    catalog.set("PageLabels", page_labels);
+    catalog.set("Outlines", outline_root);
+    catalog.set("Names", dictionary! { "Dests" => dests_root });
+    catalog.set("Metadata", metadata);
+
+    let info = info_dict(&layout.info);
+    let info_id = doc.add_object(info);
+    doc.trailer.set("Info", info_id);
+    let ident = Object::String(layout.info.ident.to_vec(), StringFormat::Hexadecimal);
+    doc.trailer.set("ID", vec![ident.clone(), ident]);
+
+    doc.compress();
+    let mut out = Vec::new();
+    let opts = lopdf::SaveOptions::builder()
+        .use_object_streams(true)
+        .use_xref_streams(true)
+        .compression_level(9)
+        .build();
+    doc.save_with_options(&mut out, opts)
+        .map_err(|e| StructureError::Save(e.to_string()))?;
+    Ok(out)
+}
+
+/// Writes the outline items under `parent`; returns (first, last, count for the parent).
+fn outline_items(
+    doc: &mut lopdf::Document,
+    items: &[OutlineItem],
+    parent: ObjectId,
+    layout: &Layout,
+    dest_array: &dyn Fn(&Anchor) -> Object,
+    open: bool,
+) -> Result<(Option<ObjectId>, Option<ObjectId>, i64), StructureError> {
+    let ids: Vec<ObjectId> = items.iter().map(|_| doc.new_object_id()).collect();
+    let mut visible = 0i64;
+    for (i, item) in items.iter().enumerate() {
+        if !layout.dests.contains_key(&item.dest) {
+            return Err(StructureError::UnknownDestination(item.dest.clone()));
+        }
+        // Top-level items and "Domeinen" open; deeper lists start closed.
+        let child_open = false;
+        let (first, last, child_count) =
+            outline_items(doc, &item.children, ids[i], layout, dest_array, child_open)?;
+        let mut d = dictionary! {
+            "Title" => text_string(&item.title),
+            "Parent" => parent,
+            "Dest" => name_string(&item.dest),
+        };
+        if i > 0 {
+            d.set("Prev", ids[i - 1]);
+        }
+        if i + 1 < ids.len() {
+            d.set("Next", ids[i + 1]);
+        }
+        if let (Some(f), Some(l)) = (first, last) {
+            d.set("First", f);
+            d.set("Last", l);
+            // Closed: a negative count of the children that opening it would show.
+            d.set("Count", -(item.children.len() as i64));
+        }
+        let _ = child_count;
+        doc.objects.insert(ids[i], Object::Dictionary(d));
+        visible += 1;
+    }
+    let _ = (open, dest_array);
+    Ok((ids.first().copied(), ids.last().copied(), visible))
+}
+
+fn pdf_date(info: &DocInfo) -> String {
+    format!(
+        "D:{:04}{:02}{:02}000000Z",
+        info.date.year, info.date.month, info.date.day
+    )
+}
+
+fn info_dict(info: &DocInfo) -> Dictionary {
+    let mut d = dictionary! {
+        "Title" => text_string(&info.title),
+        "Creator" => text_string("kaart"),
+        "Producer" => text_string(concat!("kaart ", env!("CARGO_PKG_VERSION"), " (printpdf, lopdf)")),
+        "CreationDate" => Object::string_literal(pdf_date(info)),
+        "ModDate" => Object::string_literal(pdf_date(info)),
+        "Keywords" => text_string(&info.keywords.join(", ")),
+    };
+    if let Some(a) = &info.author {
+        d.set("Author", text_string(a));
+    }
+    if let Some(s) = &info.subject {
+        d.set("Subject", text_string(s));
+    }
+    d
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The XMP packet: the same title, author, subject and keywords as the Info dictionary.
+fn xmp(info: &DocInfo) -> String {
+    let date = format!("{}T00:00:00Z", info.date);
+    let title = xml_escape(&info.title);
+    let lang = xml_escape(&info.lang);
+    let creator = info.author.as_deref().map(xml_escape).unwrap_or_default();
+    let subject = info.subject.as_deref().map(xml_escape).unwrap_or_default();
+    let keywords = xml_escape(&info.keywords.join(", "));
+    format!(
+        r#"<?xpacket begin="﻿" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description rdf:about=""
+ xmlns:dc="http://purl.org/dc/elements/1.1/"
+ xmlns:pdf="http://ns.adobe.com/pdf/1.3/"
+ xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+ xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">
+<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li></rdf:Alt></dc:title>
+<dc:creator><rdf:Seq><rdf:li>{creator}</rdf:li></rdf:Seq></dc:creator>
+<dc:description><rdf:Alt><rdf:li xml:lang="x-default">{subject}</rdf:li></rdf:Alt></dc:description>
+<dc:language><rdf:Bag><rdf:li>{lang}</rdf:li></rdf:Bag></dc:language>
+<dc:format>application/pdf</dc:format>
+<pdf:Keywords>{keywords}</pdf:Keywords>
+<pdf:Producer>kaart {version}</pdf:Producer>
+<xmp:CreateDate>{date}</xmp:CreateDate>
+<xmp:ModifyDate>{date}</xmp:ModifyDate>
+<xmp:CreatorTool>kaart</xmp:CreatorTool>
+</rdf:Description>
+</rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>"#,
+        version = env!("CARGO_PKG_VERSION"),
+    )
+}
