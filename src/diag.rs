@@ -32,12 +32,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(
-        path: impl Into<PathBuf>,
-        line: u32,
-        col: u32,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn error(path: impl Into<PathBuf>, line: u32, col: u32, message: impl Into<String>) -> Self {
         Diagnostic {
             path: path.into(),
             line,
@@ -50,16 +45,8 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(
-        path: impl Into<PathBuf>,
-        line: u32,
-        col: u32,
-        message: impl Into<String>,
-    ) -> Self {
-        Diagnostic {
-            severity: Severity::Warning,
-            ..Diagnostic::error(path, line, col, message)
-        }
+    pub fn warning(path: impl Into<PathBuf>, line: u32, col: u32, message: impl Into<String>) -> Self {
+        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(path, line, col, message) }
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
@@ -75,10 +62,7 @@ impl Diagnostic {
     /// Attaches the source line `self.line` of `source` and marks `width` characters.
     pub fn with_source(mut self, source: &str, width: usize) -> Self {
         if self.line > 0 {
-            self.source_line = source
-                .lines()
-                .nth(self.line as usize - 1)
-                .map(|l| l.trim_end().to_string());
+            self.source_line = source.lines().nth(self.line as usize - 1).map(|l| l.trim_end().to_string());
             self.width = u32::try_from(width.max(1)).unwrap_or(1);
         }
         self
@@ -98,23 +82,13 @@ impl fmt::Display for Diagnostic {
         if self.line == 0 {
             write!(f, "{}: {word}: {}", self.path.display(), self.message)?;
         } else {
-            write!(
-                f,
-                "{}:{}:{}: {word}: {}",
-                self.path.display(),
-                self.line,
-                self.col,
-                self.message
-            )?;
+            write!(f, "{}:{}:{}: {word}: {}", self.path.display(), self.line, self.col, self.message)?;
         }
         if let Some(src) = &self.source_line {
             let number = self.line.to_string();
             let pad = " ".repeat(number.len());
             // Tabs would shift the caret; show them as one space, as the column counts them.
-            let shown: String = src
-                .chars()
-                .map(|c| if c == '\t' { ' ' } else { c })
-                .collect();
+            let shown: String = src.chars().map(|c| if c == '\t' { ' ' } else { c }).collect();
             let indent = " ".repeat(self.col.saturating_sub(1) as usize);
             let caret = "^".repeat(self.width as usize);
             write!(f, "\n {number} | {shown}\n {pad} | {indent}{caret}")?;
@@ -138,10 +112,7 @@ pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 }
 
 /// `bedoelde u "x"?` for the nearest candidate, else the list of allowed values.
-pub fn did_you_mean<'a>(
-    word: &str,
-    candidates: impl IntoIterator<Item = &'a str> + Clone,
-) -> String {
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str> + Clone) -> String {
     match nearest(word, candidates.clone()) {
         Some(c) => format!("bedoelde u \"{c}\"?"),
         None => {
@@ -157,14 +128,9 @@ mod tests {
 
     #[test]
     fn prints_location_source_caret_and_hint() {
-        let d = Diagnostic::error(
-            "data/interventies/art.yaml",
-            2,
-            5,
-            "onbekend domein \"wonem\"",
-        )
-        .with_source("naam: x\n  - wonem\n", 5)
-        .with_hint("bedoelde u \"wonen\"?");
+        let d = Diagnostic::error("data/interventies/art.yaml", 2, 5, "onbekend domein \"wonem\"")
+            .with_source("naam: x\n  - wonem\n", 5)
+            .with_hint("bedoelde u \"wonen\"?");
         assert_eq!(
             d.to_string(),
             "data/interventies/art.yaml:2:5: fout: onbekend domein \"wonem\"\n 2 |   - wonem\n   |     ^^^^^\n  tip: bedoelde u \"wonen\"?"
@@ -177,10 +143,7 @@ mod tests {
         assert_eq!(nearest("wonem", c), Some("wonen"));
         assert_eq!(nearest("Zorg", c), Some("zorg"));
         assert_eq!(nearest("fietsen", c), None);
-        assert_eq!(
-            did_you_mean("fietsen", c),
-            "toegestaan: wonen, zorg, schulden"
-        );
+        assert_eq!(did_you_mean("fietsen", c), "toegestaan: wonen, zorg, schulden");
     }
 
     #[test]
@@ -191,17 +154,7 @@ mod tests {
             Diagnostic::error("a.yaml", 2, 1, "x"),
         ];
         v.sort();
-        let order: Vec<_> = v
-            .iter()
-            .map(|d| (d.path.display().to_string(), d.line))
-            .collect();
-        assert_eq!(
-            order,
-            [
-                ("a.yaml".into(), 2),
-                ("a.yaml".into(), 9),
-                ("b.yaml".into(), 1)
-            ]
-        );
+        let order: Vec<_> = v.iter().map(|d| (d.path.display().to_string(), d.line)).collect();
+        assert_eq!(order, [("a.yaml".into(), 2), ("a.yaml".into(), 9), ("b.yaml".into(), 1)]);
     }
 }

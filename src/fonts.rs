@@ -47,13 +47,7 @@ impl FontFace {
         }
         let ascent = f32::from(parsed.font_metrics.ascent) * 1000.0 / upm;
         let descent = f32::from(parsed.font_metrics.descent) * 1000.0 / upm;
-        FontFace {
-            bytes,
-            parsed,
-            advances,
-            ascent,
-            descent,
-        }
+        FontFace { bytes, parsed, advances, ascent, descent }
     }
 
     /// Advance of `c` in 1/1000 em, or `None` when the face cannot show it.
@@ -108,10 +102,7 @@ impl Fonts {
     /// The built-in family, parsed on first use.
     pub fn get() -> &'static Fonts {
         static FONTS: OnceLock<Fonts> = OnceLock::new();
-        FONTS.get_or_init(|| Fonts {
-            regular: FontFace::parse(REGULAR),
-            bold: FontFace::parse(BOLD),
-        })
+        FONTS.get_or_init(|| Fonts { regular: FontFace::parse(REGULAR), bold: FontFace::parse(BOLD) })
     }
 
     pub fn face(&self, face: Face) -> &FontFace {
@@ -161,10 +152,7 @@ mod tests {
         assert!(bytes.len() < 20_000, "subset is {} bytes", bytes.len());
         let parsed = ParsedFont::from_bytes(&bytes, 0, &mut Vec::new()).unwrap();
         for c in chars {
-            assert!(
-                parsed.codepoint_to_glyph.contains_key(&(c as u32)),
-                "{c} not in subset cmap"
-            );
+            assert!(parsed.codepoint_to_glyph.contains_key(&(c as u32)), "{c} not in subset cmap");
         }
     }
 }

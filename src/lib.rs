@@ -104,8 +104,7 @@ pub fn check(
 ) -> Result<(validate::Catalogue, Vec<Diagnostic>, [u8; 16]), Error> {
     let loaded = load::load(data, &load::LoadOptions { source_date_epoch });
     let fingerprint = loaded.fingerprint;
-    let (cat, warnings) =
-        validate::validate(loaded, validate::ValidateOptions { strict }).map_err(Error::Invalid)?;
+    let (cat, warnings) = validate::validate(loaded, validate::ValidateOptions { strict }).map_err(Error::Invalid)?;
     Ok((cat, warnings, fingerprint))
 }
 
@@ -113,34 +112,18 @@ pub fn check(
 pub fn compile(opts: &BuildOptions) -> Result<(Vec<u8>, BuildReport), Error> {
     let mut t = Timings::default();
     let start = Instant::now();
-    let loaded = load::load(
-        &opts.data,
-        &load::LoadOptions {
-            source_date_epoch: opts.source_date_epoch,
-        },
-    );
+    let loaded = load::load(&opts.data, &load::LoadOptions { source_date_epoch: opts.source_date_epoch });
     t.load = start.elapsed();
 
     let start = Instant::now();
     let fingerprint = loaded.fingerprint;
-    let (cat, warnings) = validate::validate(
-        loaded,
-        validate::ValidateOptions {
-            strict: opts.strict,
-        },
-    )
-    .map_err(Error::Invalid)?;
+    let (cat, warnings) =
+        validate::validate(loaded, validate::ValidateOptions { strict: opts.strict }).map_err(Error::Invalid)?;
     t.validate = start.elapsed();
 
     let start = Instant::now();
-    let lay = layout::layout(
-        &cat,
-        &layout::LayoutOptions {
-            paper: opts.paper,
-            ident: fingerprint,
-        },
-    )
-    .map_err(Error::Layout)?;
+    let lay = layout::layout(&cat, &layout::LayoutOptions { paper: opts.paper, ident: fingerprint })
+        .map_err(Error::Layout)?;
     t.layout = start.elapsed();
 
     let start = Instant::now();
@@ -188,11 +171,7 @@ impl std::fmt::Display for NewError {
                 f,
                 "\"{id}\" is geen geldige id: gebruik kleine letters, cijfers en streepjes (niet alleen cijfers), bijvoorbeeld \"cova-plus\""
             ),
-            NewError::Exists(p) => write!(
-                f,
-                "{} bestaat al; kies een andere id of bewerk dat bestand",
-                p.display()
-            ),
+            NewError::Exists(p) => write!(f, "{} bestaat al; kies een andere id of bewerk dat bestand", p.display()),
             NewError::Io(p, e) => write!(f, "kan {} niet schrijven: {e}", p.display()),
         }
     }
@@ -204,29 +183,22 @@ impl std::error::Error for NewError {}
 pub fn new_intervention(data: &Path, id: &str) -> Result<PathBuf, NewError> {
     if !validate::is_valid_id(id)
         || validate::RESERVED_IDS.contains(&id)
-        || validate::RESERVED_PREFIXES
-            .iter()
-            .any(|p| id.starts_with(p))
+        || validate::RESERVED_PREFIXES.iter().any(|p| id.starts_with(p))
     {
         return Err(NewError::InvalidId(id.to_string()));
     }
     let dir = data.join("interventies");
     std::fs::create_dir_all(&dir).map_err(|e| NewError::Io(dir.clone(), e))?;
     let path = dir.join(format!("{id}.yaml"));
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&path)
-        .map_err(|e| {
-            if e.kind() == std::io::ErrorKind::AlreadyExists {
-                NewError::Exists(path.clone())
-            } else {
-                NewError::Io(path.clone(), e)
-            }
-        })?;
+    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            NewError::Exists(path.clone())
+        } else {
+            NewError::Io(path.clone(), e)
+        }
+    })?;
     use std::io::Write;
-    f.write_all(template_for(data).as_bytes())
-        .map_err(|e| NewError::Io(path.clone(), e))?;
+    f.write_all(template_for(data).as_bytes()).map_err(|e| NewError::Io(path.clone(), e))?;
     Ok(path)
 }
 
@@ -241,17 +213,9 @@ fn template_for(data: &Path) -> String {
             .as_ref()
             .and_then(|k| k.get(key))
             .and_then(|v| v.as_sequence())
-            .map(|s| {
-                s.iter()
-                    .filter_map(|e| e.get("id").and_then(|i| i.as_str()).map(str::to_string))
-                    .collect()
-            })
+            .map(|s| s.iter().filter_map(|e| e.get("id").and_then(|i| i.as_str()).map(str::to_string)).collect())
             .unwrap_or_default();
-        if list.is_empty() {
-            "zie kaart.yaml".to_string()
-        } else {
-            list.join(", ")
-        }
+        if list.is_empty() { "zie kaart.yaml".to_string() } else { list.join(", ") }
     };
     TEMPLATE
         .replace("{domeinen}", &ids("domeinen"))

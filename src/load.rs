@@ -23,11 +23,10 @@ pub const MAX_FIELD_CHARS: usize = 20_000;
 /// Most items in one list field.
 pub const MAX_LIST_ITEMS: usize = 200;
 /// The date used when `datum` is absent and `SOURCE_DATE_EPOCH` is not set: never the clock.
-pub const FALLBACK_DATE: Date = Date {
-    year: 2000,
-    month: 1,
-    day: 1,
-};
+pub const FALLBACK_DATE: Date = Date { year: 2000, month: 1, day: 1 };
+
+/// Most input bytes in one kaart, all files together: a real catalogue is a few megabytes.
+pub const MAX_TOTAL_BYTES: u64 = 64 * 1024 * 1024;
 
 /// One input file as read: its path as shown to the user, and its text.
 #[derive(Debug)]
@@ -39,15 +38,23 @@ pub struct Source {
 /// An intervention together with the file it came from.
 #[derive(Debug)]
 pub struct LoadedIntervention {
+    /// As far as it could be read: a field with an error is left empty (and reported).
     pub intervention: Intervention,
     pub source: Arc<Source>,
+    /// Keys that had an error or look misspelt, so validate does not also call them missing.
+    pub bad_keys: BTreeSet<String>,
 }
 
 /// What load produces: the model as far as it could be read, and every problem found.
+/// When `diagnostics` holds an error, the model may be partial: validate checks what it can
+/// (so one run reports everything) but never hands a partial model on.
 #[derive(Debug)]
 pub struct Loaded {
     pub kaart: Option<(Kaart, Arc<Source>)>,
     pub interventions: Vec<LoadedIntervention>,
+    /// Ids of intervention files that exist but could not be read at all (syntax, encoding):
+    /// a `verwant` pointing at one of them is not reported as dangling.
+    pub unreadable: BTreeSet<String>,
     /// Errors and warnings, unsorted.
     pub diagnostics: Vec<Diagnostic>,
     /// A hash of every input byte: stable ids (the PDF `/ID`) come from it, never from a clock.
@@ -64,87 +71,90 @@ pub struct LoadOptions {
 /// Reads the data folder `dir`.
 pub fn load(dir: &Path, opts: &LoadOptions) -> Loaded {
     let mut diags = Vec::new();
-    let mut hasher = Fingerprint::default();
-
-    let kaart_path = dir.join("kaart.yaml");
-    let kaart = if !dir.is_dir() {
+    if !dir.is_dir() {
         diags.push(
             Diagnostic::error(dir, 0, 0, "de datamap bestaat niet of is geen map")
                 .with_hint("geef de map met kaart.yaml en interventies/ op met --data MAP"),
         );
-        None
-    } else {
-        match read_source(&kaart_path) {
-            Ok(src) => {
-                hasher.add(&src);
-                parse_kaart(src, opts, &mut diags)
-            }
-            Err(d) => {
-                diags.push(*d);
-                None
-            }
-        }
-    };
+        return parse_sources(Err(()), Vec::new(), diags, opts);
+    }
+    let mut budget = MAX_TOTAL_BYTES;
+    let kaart = read_source(&dir.join("kaart.yaml"), &mut budget).map_err(|d| diags.push(*d));
 
     let mut interventions = Vec::new();
     let int_dir = dir.join("interventies");
-    if dir.is_dir() {
-        match list_intervention_files(&int_dir, &mut diags) {
-            Some(files) if files.is_empty() => diags.push(
-                Diagnostic::error(
-                    &int_dir,
-                    0,
-                    0,
-                    "de map interventies/ bevat geen .yaml-bestanden",
-                )
-                .with_hint("maak er een met: kaart new <id>"),
-            ),
-            Some(files) if files.len() > MAX_INTERVENTIONS => diags.push(Diagnostic::error(
-                &int_dir,
-                0,
-                0,
-                format!(
-                    "te veel interventies: {} (hoogstens {MAX_INTERVENTIONS})",
-                    files.len()
-                ),
-            )),
-            Some(files) => {
-                for (id, path) in files {
-                    match read_source(&path) {
-                        Ok(src) => {
-                            hasher.add(&src);
-                            if let Some(li) = parse_intervention(id, src, &mut diags) {
-                                interventions.push(li);
-                            }
-                        }
-                        Err(d) => diags.push(*d),
+    match list_intervention_files(&int_dir, &mut diags) {
+        Some(files) if files.is_empty() => diags.push(
+            Diagnostic::error(&int_dir, 0, 0, "de map interventies/ bevat geen .yaml-bestanden")
+                .with_hint("maak de eerste interventie met: kaart new <id>"),
+        ),
+        Some(files) if files.len() > MAX_INTERVENTIONS => diags.push(Diagnostic::error(
+            &int_dir,
+            0,
+            0,
+            format!("te veel interventies: {} (hoogstens {MAX_INTERVENTIONS})", files.len()),
+        )),
+        Some(files) => {
+            for (id, path) in files {
+                interventions.push((id, read_source(&path, &mut budget).map_err(|d| diags.push(*d))));
+            }
+        }
+        None => {}
+    }
+    parse_sources(kaart, interventions, diags, opts)
+}
+
+/// Parses texts already read: `kaart.yaml` and `(id, file)` per intervention, where `Err(())`
+/// marks a file that could not be read (its diagnostic is already in `diags`). `load` reads
+/// the folder and calls this; tests and fuzzers call it with texts made in memory.
+pub fn parse_sources(
+    kaart: Result<Source, ()>,
+    interventions: Vec<(String, Result<Source, ()>)>,
+    mut diags: Vec<Diagnostic>,
+    opts: &LoadOptions,
+) -> Loaded {
+    let mut hasher = Fingerprint::default();
+    let kaart = match kaart {
+        Ok(src) => {
+            hasher.add(&src);
+            parse_kaart(src, opts, &mut diags)
+        }
+        Err(()) => None,
+    };
+    let mut loaded = Vec::new();
+    let mut unreadable = BTreeSet::new();
+    for (id, src) in interventions {
+        match src {
+            Ok(src) => {
+                hasher.add(&src);
+                match parse_intervention(id.clone(), src, &mut diags) {
+                    Some(li) => loaded.push(li),
+                    None => {
+                        unreadable.insert(id);
                     }
                 }
             }
-            None => {}
+            Err(()) => {
+                unreadable.insert(id);
+            }
         }
     }
-
-    Loaded {
-        kaart,
-        interventions,
-        diagnostics: diags,
-        fingerprint: hasher.finish(),
-    }
+    Loaded { kaart, interventions: loaded, unreadable, diagnostics: diags, fingerprint: hasher.finish() }
 }
 
 /// `(id, path)` of every `*.yaml` in `interventies/`, sorted by file name (bytes).
-fn list_intervention_files(
-    dir: &Path,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<Vec<(String, PathBuf)>> {
+fn list_intervention_files(dir: &Path, diags: &mut Vec<Diagnostic>) -> Option<Vec<(String, PathBuf)>> {
     let entries = match fs::read_dir(dir) {
         Ok(e) => e,
-        Err(_) => {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             diags.push(
                 Diagnostic::error(dir, 0, 0, "de map interventies/ ontbreekt")
                     .with_hint("zet elke interventie in een eigen bestand interventies/<id>.yaml"),
             );
+            return None;
+        }
+        Err(e) => {
+            diags.push(Diagnostic::error(dir, 0, 0, format!("kan de map interventies/ niet lezen: {}", io_dutch(&e))));
             return None;
         }
     };
@@ -157,98 +167,116 @@ fn list_intervention_files(
         let path = entry.path();
         if let Some(id) = name.strip_suffix(".yaml") {
             files.push((id.to_string(), path));
-        } else if let Some(id) = name.strip_suffix(".yml") {
+        } else if let Some(id) = name.strip_suffix(".yml").or_else(|| name.strip_suffix(".YAML")) {
             diags.push(
-                Diagnostic::error(&path, 0, 0, "bestand eindigt op .yml en wordt niet gelezen")
+                Diagnostic::error(&path, 0, 0, "bestand eindigt niet op .yaml en wordt niet gelezen")
                     .with_hint(format!("hernoem het naar {id}.yaml")),
             );
+        }
+        if files.len() > MAX_INTERVENTIONS {
+            break; // enough to report "too many" without listing a million names
         }
     }
     files.sort();
     Some(files)
 }
 
-/// Reads one file with the size limit, checks UTF-8 (a BOM is dropped) and control characters.
-fn read_source(path: &Path) -> Result<Source, Box<Diagnostic>> {
-    let fail = |msg: String| Box::new(Diagnostic::error(path, 0, 0, msg));
+/// Reads one file with the size limits, checks UTF-8 (a BOM is dropped) and control characters.
+/// `budget` is what is left of `MAX_TOTAL_BYTES`.
+fn read_source(path: &Path, budget: &mut u64) -> Result<Source, Box<Diagnostic>> {
+    let fail = |line: u32, msg: String| Box::new(Diagnostic::error(path, line, line.min(1), msg));
     let meta = match fs::metadata(path) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let msg = if path.file_name().is_some_and(|n| n == "kaart.yaml") {
-                "kaart.yaml ontbreekt: elke kaart heeft er een nodig met titel, domeinen, doelgroepen en financiering"
-            } else {
-                "bestand ontbreekt"
-            };
-            return Err(fail(msg.to_string()));
+            if path.file_name().is_some_and(|n| n == "kaart.yaml") {
+                return Err(Box::new(
+                    Diagnostic::error(path, 0, 0, "kaart.yaml ontbreekt")
+                        .with_hint("elke kaart heeft een kaart.yaml met titel, domeinen, doelgroepen en financiering; kijk in docs/redactie.md"),
+                ));
+            }
+            // A symbolic link whose target is gone.
+            return Err(fail(0, "bestand ontbreekt (een symbolische link naar een bestand dat er niet is?)".into()));
         }
-        Err(e) => {
-            return Err(fail(format!(
-                "kan het bestand niet lezen: {}",
-                io_dutch(&e)
-            )));
-        }
+        Err(e) => return Err(fail(0, format!("kan het bestand niet lezen: {}", io_dutch(&e)))),
     };
     if meta.is_dir() {
-        return Err(fail("dit is een map, geen bestand".to_string()));
+        return Err(Box::new(
+            Diagnostic::error(path, 0, 0, "dit is een map, geen bestand")
+                .with_hint("een interventie is één bestand <id>.yaml; hernoem de map of haal hem uit interventies/"),
+        ));
     }
     if !meta.is_file() {
-        return Err(fail("dit is geen gewoon bestand".to_string()));
+        return Err(fail(0, "dit is geen gewoon bestand".to_string()));
     }
+    let too_big = |n: u64| {
+        Box::new(
+            Diagnostic::error(path, 1, 1, format!("bestand is te groot: {n} bytes (hoogstens {MAX_FILE_BYTES})"))
+                .with_hint("een interventie is een paar kilobyte; staat er per ongeluk iets anders in dit bestand?"),
+        )
+    };
     if meta.len() > MAX_FILE_BYTES {
-        return Err(fail(format!(
-            "bestand is te groot: {} bytes (hoogstens {MAX_FILE_BYTES})",
-            meta.len()
-        )));
+        return Err(too_big(meta.len()));
+    }
+    if meta.len() > *budget {
+        return Err(fail(1, format!("alle bestanden samen zijn groter dan {MAX_TOTAL_BYTES} bytes; dit bestand is niet meer gelezen")));
     }
     let mut bytes = Vec::new();
-    let read =
-        fs::File::open(path).and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes));
+    let read = fs::File::open(path).and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes));
     if let Err(e) = read {
-        return Err(fail(format!(
-            "kan het bestand niet lezen: {}",
-            io_dutch(&e)
-        )));
+        return Err(fail(0, format!("kan het bestand niet lezen: {}", io_dutch(&e))));
     }
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(fail(format!(
-            "bestand is te groot (hoogstens {MAX_FILE_BYTES} bytes)"
-        )));
+        return Err(too_big(bytes.len() as u64));
     }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    *budget = budget.saturating_sub(bytes.len() as u64);
+    source_from_bytes(path, &bytes).map_err(Box::new)
+}
+
+/// Decodes one file's bytes: UTF-8 (a BOM is dropped), line ends made `\n`, and no control
+/// characters except tabs inside text.
+pub fn source_from_bytes(path: &Path, bytes: &[u8]) -> Result<Source, Diagnostic> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = match std::str::from_utf8(bytes) {
-        Ok(t) => t.replace("\r\n", "\n"),
+        Ok(t) => t.replace("\r\n", "\n").replace('\r', "\n"),
         Err(e) => {
-            let (line, col) = line_col(bytes, e.valid_up_to());
-            return Err(Box::new(
-                Diagnostic::error(path, line, col, "bestand is geen UTF-8").with_hint(
-                    "sla het bestand op als UTF-8 (in Kladblok: Opslaan als, codering UTF-8)",
-                ),
-            ));
+            let at = e.valid_up_to();
+            let (line, col) = line_col(bytes, at);
+            let shown: String =
+                bytes[at..].iter().take(e.error_len().unwrap_or(1)).map(|b| format!("0x{b:02X}")).collect::<Vec<_>>().join(" ");
+            let line_text = String::from_utf8_lossy(bytes).lines().nth(line as usize - 1).unwrap_or("").to_string();
+            let mut d = Diagnostic::error(path, line, col, format!("bestand is geen UTF-8: byte {shown} is geen geldig teken"))
+                .with_hint("sla het bestand op als UTF-8 (in Kladblok: Opslaan als, codering UTF-8); vaak is een é of ë in een andere codering geplakt");
+            d.source_line = Some(line_text);
+            return Err(d);
         }
     };
-    if let Some((i, c)) = text
-        .char_indices()
-        .find(|&(_, c)| c != '\n' && (c.is_control() || c == '\u{FEFF}'))
-    {
+    if let Some((i, c)) = text.char_indices().find(|&(_, c)| c != '\n' && c != '\t' && (c.is_control() || c == '\u{FEFF}')) {
         let (line, col) = line_col(text.as_bytes(), i);
-        let what = if c == '\t' {
-            "tab-teken".to_string()
-        } else {
-            format!("stuurteken U+{:04X}", c as u32)
+        let what = match c {
+            '\u{0B}' => "verticale tab (U+000B, een regeleinde uit Word)".to_string(),
+            '\u{0C}' => "pagina-einde (U+000C)".to_string(),
+            '\u{FEFF}' => "onzichtbaar teken U+FEFF".to_string(),
+            _ => format!("stuurteken U+{:04X}", c as u32),
         };
-        let d = Diagnostic::error(path, line, col, format!("{what} in de tekst"))
+        return Err(Diagnostic::error(path, line, col, format!("onzichtbaar {what} in de tekst"))
             .with_source(&text, 1)
-            .with_hint(if c == '\t' {
-                "YAML gebruikt spaties om in te springen, geen tabs: vervang de tab door spaties"
-            } else {
-                "verwijder het onzichtbare teken (vaak meegekomen bij kopiëren uit Word of een webpagina)"
-            });
-        return Err(Box::new(d));
+            .with_hint("verwijder het teken (vaak meegekomen bij kopiëren uit Word of een webpagina): zet de cursor erop en druk op Delete"));
     }
-    Ok(Source {
-        path: path.to_path_buf(),
-        text,
-    })
+    // YAML forbids tabs for indentation; a tab inside text is only trouble (it prints as nothing).
+    if let Some(i) = text.find('\t') {
+        let (line, col) = line_col(text.as_bytes(), i);
+        let line_start = text[..i].rfind('\n').map_or(0, |p| p + 1);
+        let indenting = text[line_start..i].chars().all(|c| c == ' ' || c == '\t');
+        let d = Diagnostic::error(path, line, col, if indenting { "tab gebruikt om in te springen" } else { "tab-teken in de tekst" })
+            .with_source(&text, 1)
+            .with_hint(if indenting {
+                "YAML springt in met spaties, niet met tabs: vervang de tab door spaties (zet in uw editor \"tabs als spaties\" aan)"
+            } else {
+                "vervang de tab door een spatie"
+            });
+        return Err(d);
+    }
+    Ok(Source { path: path.to_path_buf(), text })
 }
 
 fn io_dutch(e: &std::io::Error) -> String {
@@ -263,10 +291,7 @@ fn io_dutch(e: &std::io::Error) -> String {
 pub fn line_col(bytes: &[u8], at: usize) -> (u32, u32) {
     let before = &bytes[..at.min(bytes.len())];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |p| p + 1);
+    let start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
     let col = String::from_utf8_lossy(&before[start..]).chars().count() + 1;
     (line as u32, col as u32)
 }
@@ -276,70 +301,150 @@ fn parse_yaml(src: &Source, diags: &mut Vec<Diagnostic>) -> Option<Value> {
     match serde_yaml::from_str::<Value>(&src.text) {
         Ok(v) => Some(v),
         Err(e) => {
-            let (line, col) = e
-                .location()
-                .map_or((0, 0), |l| (l.line() as u32, l.column() as u32));
-            let (message, hint) = yaml_error_dutch(&e.to_string());
-            diags.push(
-                Diagnostic::error(&src.path, line, col, message)
-                    .with_source(&src.text, 1)
-                    .with_hint_opt(hint),
-            );
+            let at = e.location().map(|l| (l.line() as u32, l.column() as u32));
+            diags.push(yaml_error(src, &e.to_string(), at));
             None
         }
     }
 }
 
-/// serde_yaml speaks English; the editors read Dutch.
-fn yaml_error_dutch(msg: &str) -> (String, Option<String>) {
-    let msg = msg.split(" at line ").next().unwrap_or(msg);
-    let (m, h) = if msg.contains("did not find expected ',' or ']'")
-        || msg.contains("did not find expected ',' or '}'")
+/// `line L column C` after `marker` in a serde_yaml message.
+fn location_after(msg: &str, marker: &str) -> Option<(u32, u32)> {
+    let rest = &msg[msg.find(marker)? + marker.len()..];
+    let rest = rest.strip_prefix(" at line ")?;
+    let (line, rest) = rest.split_once(" column ")?;
+    let col: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    Some((line.parse().ok()?, col.parse().ok()?))
+}
+
+/// serde_yaml (libyaml) speaks English and points where it noticed the problem; the editors
+/// read Dutch and want to see where the problem starts (the bracket or quote left open).
+fn yaml_error(src: &Source, msg: &str, at: Option<(u32, u32)>) -> Diagnostic {
+    let text = &src.text;
+    let (mut line, mut col) = at.unwrap_or((1, 1));
+    let mut width = 1;
+    let head = msg.split(" at line ").next().unwrap_or(msg);
+    let (message, hint): (String, Option<String>) = if head.contains("did not find expected ',' or ']'")
+        || head.contains("did not find expected ',' or '}'")
+    {
+        let (open, close) = if head.contains(']') { ('[', ']') } else { ('{', '}') };
+        if let Some(opened) = location_after(msg, "while parsing a flow sequence")
+            .or_else(|| location_after(msg, "while parsing a flow mapping"))
+        {
+            (line, col) = opened;
+        }
+        (
+            format!("haakje {open} wordt niet gesloten"),
+            Some(format!(
+                "zet de {close} aan het eind van de lijst, op dezelfde regel: [a, b]; of zet elk element op een eigen regel met \"- \""
+            )),
+        )
+    } else if head.contains("unknown escape") {
+        (
+            "onbekende code met \\ in tekst tussen dubbele aanhalingstekens".to_string(),
+            Some("gebruik enkele aanhalingstekens '…' of schrijf \\\\ voor een backslash".into()),
+        )
+    } else if msg.contains("while scanning a quoted scalar") {
+        if let Some(opened) = location_after(msg, "while scanning a quoted scalar") {
+            (line, col) = opened;
+        }
+        let quote = line_text(text, line).chars().nth(col as usize - 1).filter(|c| *c == '\'' || *c == '"').unwrap_or('"');
+        (
+            format!("aanhalingsteken {quote} wordt niet gesloten"),
+            Some(format!("zet ook een {quote} aan het eind van de tekst; een {quote} binnen de tekst verdubbelt u of u gebruikt het andere aanhalingsteken")),
+        )
+    } else if head.contains("mapping values are not allowed") {
+        (
+            "dubbele punt op een onverwachte plek".to_string(),
+            Some("staat er een dubbele punt in de tekst? Zet de tekst dan tussen aanhalingstekens: \"…: …\", of begin een blok met |; anders klopt de inspringing niet".into()),
+        )
+    } else if head.contains("found character that cannot start any token") {
+        (
+            "dit teken mag niet aan het begin van een waarde staan".to_string(),
+            Some("begint de tekst met @, ` of %? Zet de tekst dan tussen aanhalingstekens".into()),
+        )
+    } else if head.contains("duplicate entry") {
+        let key = head.split("with key ").nth(1).map(|k| k.trim_matches('"').to_string()).unwrap_or_default();
+        if let Some((l, c)) = second_key_line(text, &key) {
+            (line, col, width) = (l, c, key.chars().count());
+        }
+        (format!("veld \"{key}\" staat twee keer in dit bestand"), Some("houd één van de twee over".into()))
+    } else if head.contains("did not find expected key")
+        || head.contains("did not find expected '-' indicator")
+        || head.contains("block")
     {
         (
-            "haakje niet gesloten",
-            "sluit een lijst [a, b] met ] en een {…} met }",
+            "inspringing klopt niet".to_string(),
+            Some("velden op hetzelfde niveau beginnen in dezelfde kolom; tekst die doorloopt springt verder in dan het veld".into()),
         )
-    } else if msg.contains("mapping values are not allowed") {
+    } else if head.contains("unknown anchor") {
         (
-            "dubbele punt op een onverwachte plek",
-            "zet tekst met een dubbele punt tussen aanhalingstekens of gebruik een blok met |",
+            "verwijzing * naar een anker dat niet bestaat".to_string(),
+            Some("een * aan het begin van een waarde is YAML; zet de tekst tussen aanhalingstekens".into()),
         )
-    } else if msg.contains("found character that cannot start any token") {
+    } else if head.contains("recursion limit exceeded") {
         (
-            "teken dat hier niet mag",
-            "begint de tekst met @, ` of %? Zet de tekst dan tussen aanhalingstekens",
+            "te diep genest: meer dan 128 lijsten of groepen in elkaar".to_string(),
+            Some("staan er te veel [ of { achter elkaar? Een interventie heeft hoogstens twee niveaus".into()),
         )
-    } else if msg.contains("duplicate entry") || msg.contains("duplicate key") {
+    } else if head.contains("repetition limit exceeded") {
+        // serde_yaml gives no location: point at the first alias.
+        (line, col) = first_alias(text).unwrap_or((1, 1));
         (
-            "een veld staat twee keer in dit bestand",
-            "houd één van de twee over",
+            "te veel herhaling via ankers (&) en verwijzingen (*)".to_string(),
+            Some("schrijf de tekst gewoon uit, zonder & en *".into()),
         )
-    } else if msg.contains("did not find expected key")
-        || msg.contains("did not find expected '-' indicator")
-        || msg.contains("block")
-    {
+    } else if head.contains("more than one document") {
+        (line, col) = text.lines().position(|l| l.starts_with("---")).map_or((1, 1), |i| (i as u32 + 1, 1));
         (
-            "inspringing klopt niet",
-            "velden op hetzelfde niveau beginnen in dezelfde kolom; gebruik spaties, geen tabs",
+            "meer dan één YAML-document in dit bestand".to_string(),
+            Some("een regel --- scheidt documenten; haal hem weg of zet elke interventie in een eigen bestand".into()),
         )
-    } else if msg.contains("unknown anchor")
-        || msg.contains("recursion limit")
-        || msg.contains("repetition limit")
-    {
+    } else if head.contains("end of stream") {
+        ("het bestand houdt onverwacht op".to_string(), Some("is een aanhalingsteken of haakje niet gesloten?".into()))
+    } else if head.contains("invalid value") || head.contains("invalid type") {
         (
-            "te diep geneste of herhaalde YAML (ankers en aliassen)",
-            "schrijf de tekst gewoon uit",
-        )
-    } else if msg.contains("found unexpected end of stream") || msg.contains("end of stream") {
-        (
-            "het bestand houdt onverwacht op",
-            "is een aanhalingsteken of haakje niet gesloten?",
+            "ongeldige YAML-tag (!!…)".to_string(),
+            Some("haal de !!-aanduiding weg; de kaart leest gewone tekst".into()),
         )
     } else {
-        return (format!("YAML-fout: {msg}"), None);
+        (format!("YAML-fout: {head}"), None)
     };
-    (m.to_string(), Some(h.to_string()))
+    let line = line.max(1);
+    let col = col.max(1);
+    Diagnostic::error(&src.path, line, col, message).with_source(text, width).with_hint_opt(hint)
+}
+
+fn line_text(text: &str, line: u32) -> &str {
+    text.lines().nth((line as usize).saturating_sub(1)).unwrap_or("")
+}
+
+/// Where `key:` occurs a second time at the indentation of its first occurrence.
+fn second_key_line(text: &str, key: &str) -> Option<(u32, u32)> {
+    let mut first_indent = None;
+    for (i, l) in text.lines().enumerate() {
+        let t = l.trim_start();
+        let t = t.strip_prefix("- ").unwrap_or(t);
+        if t.strip_prefix(key).is_some_and(|r| r.trim_start().starts_with(':')) {
+            let indent = l.len() - t.len();
+            match first_indent {
+                None => first_indent = Some(indent),
+                Some(f) if f == indent => return Some((i as u32 + 1, indent as u32 + 1)),
+                Some(_) => {}
+            }
+        }
+    }
+    None
+}
+
+/// The first `*alias` in the text, 1-based.
+fn first_alias(text: &str) -> Option<(u32, u32)> {
+    text.lines().enumerate().find_map(|(i, l)| {
+        let b = l.as_bytes();
+        (0..b.len())
+            .find(|&j| b[j] == b'*' && (j == 0 || matches!(b[j - 1], b' ' | b'[' | b',' | b'{')))
+            .map(|j| (i as u32 + 1, l[..j].chars().count() as u32 + 1))
+    })
 }
 
 /// Collects typed fields from one YAML mapping, reporting every problem with its location.
@@ -360,19 +465,8 @@ pub enum Seg {
 }
 
 impl<'a> Fields<'a> {
-    fn new(
-        src: &'a Source,
-        map: &'a Mapping,
-        path: Vec<Seg>,
-        diags: &'a mut Vec<Diagnostic>,
-    ) -> Self {
-        Fields {
-            src,
-            map,
-            path,
-            diags,
-            ok: true,
-        }
+    fn new(src: &'a Source, map: &'a Mapping, path: Vec<Seg>, diags: &'a mut Vec<Diagnostic>) -> Self {
+        Fields { src, map, path, diags, ok: true }
     }
 
     fn at(&self, key: &str) -> Vec<Seg> {
@@ -393,13 +487,8 @@ impl<'a> Fields<'a> {
             let name = scalar_text(k).unwrap_or_default();
             if !allowed.contains(&name.as_str()) {
                 let hint = did_you_mean(&name, allowed.iter().copied());
-                let d = locate_diag(
-                    self.src,
-                    &self.path,
-                    Some(&name),
-                    format!("onbekend veld \"{name}\" in {what}"),
-                )
-                .with_hint(hint);
+                let d = locate_diag(self.src, &self.path, Some(&name), format!("onbekend veld \"{name}\" in {what}"))
+                    .with_hint(hint);
                 self.diags.push(d);
                 self.ok = false;
             }
@@ -442,7 +531,10 @@ impl<'a> Fields<'a> {
                     key,
                     None,
                     format!("veld \"{key}\" moet tekst zijn, geen {}", kind_dutch(v)),
-                    Some("schrijf lange tekst als blok: een | na de dubbele punt en de tekst ingesprongen eronder".into()),
+                    Some(
+                        "schrijf lange tekst als blok: een | na de dubbele punt en de tekst ingesprongen eronder"
+                            .into(),
+                    ),
                 );
                 None
             }
@@ -451,8 +543,7 @@ impl<'a> Fields<'a> {
 
     /// A one-line text: names and summaries.
     fn line(&mut self, key: &str, required: bool) -> Option<String> {
-        self.text(key, required)
-            .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+        self.text(key, required).map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
     }
 
     fn list(&mut self, key: &str, required: bool) -> Vec<String> {
@@ -465,12 +556,7 @@ impl<'a> Fields<'a> {
         match v {
             Value::Sequence(items) => {
                 if items.len() > MAX_LIST_ITEMS {
-                    self.error(
-                        key,
-                        None,
-                        format!("lijst \"{key}\" is te lang (hoogstens {MAX_LIST_ITEMS})"),
-                        None,
-                    );
+                    self.error(key, None, format!("lijst \"{key}\" is te lang (hoogstens {MAX_LIST_ITEMS})"), None);
                     return Vec::new();
                 }
                 let mut out = Vec::new();
@@ -488,12 +574,7 @@ impl<'a> Fields<'a> {
                     }
                 }
                 if required && out.is_empty() {
-                    self.error(
-                        key,
-                        None,
-                        format!("lijst \"{key}\" is leeg"),
-                        Some("noem er minstens één".into()),
-                    );
+                    self.error(key, None, format!("lijst \"{key}\" is leeg"), Some("noem er minstens één".into()));
                 }
                 out
             }
@@ -504,12 +585,8 @@ impl<'a> Fields<'a> {
                     shown.as_deref(),
                     format!("veld \"{key}\" moet een lijst zijn"),
                     Some(match &shown {
-                        Some(s) => format!(
-                            "schrijf [{s}] of zet elk element op een eigen regel met \"- \""
-                        ),
-                        None => {
-                            "schrijf [a, b] of zet elk element op een eigen regel met \"- \"".into()
-                        }
+                        Some(s) => format!("schrijf [{s}] of zet elk element op een eigen regel met \"- \""),
+                        None => "schrijf [a, b] of zet elk element op een eigen regel met \"- \"".into(),
                     }),
                 );
                 Vec::new()
@@ -534,13 +611,8 @@ impl<'a> Fields<'a> {
     }
 
     fn missing(&mut self, key: &str) {
-        let d = locate_diag(
-            self.src,
-            &self.path,
-            None,
-            format!("verplicht veld \"{key}\" ontbreekt"),
-        )
-        .with_hint(format!("voeg \"{key}:\" toe"));
+        let d = locate_diag(self.src, &self.path, None, format!("verplicht veld \"{key}\" ontbreekt"))
+            .with_hint(format!("voeg \"{key}:\" toe"));
         self.diags.push(d);
         self.ok = false;
     }
@@ -549,15 +621,7 @@ impl<'a> Fields<'a> {
         match self.raw(key)? {
             Value::Mapping(m) => Some(m),
             other => {
-                self.error(
-                    key,
-                    None,
-                    format!(
-                        "veld \"{key}\" moet velden bevatten, geen {}",
-                        kind_dutch(other)
-                    ),
-                    None,
-                );
+                self.error(key, None, format!("veld \"{key}\" moet velden bevatten, geen {}", kind_dutch(other)), None);
                 None
             }
         }
@@ -627,11 +691,7 @@ fn date_from_epoch(secs: i64) -> Option<Date> {
     let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
     let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
     let year = yoe + era * 400 + i64::from(month <= 2);
-    Some(Date {
-        year: u16::try_from(year).ok()?,
-        month,
-        day,
-    })
+    Some(Date { year: u16::try_from(year).ok()?, month, day })
 }
 
 const KAART_KEYS: &[&str] = &[
@@ -650,19 +710,10 @@ const KAART_KEYS: &[&str] = &[
     "financiering",
 ];
 
-fn parse_kaart(
-    src: Source,
-    opts: &LoadOptions,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<(Kaart, Arc<Source>)> {
+fn parse_kaart(src: Source, opts: &LoadOptions, diags: &mut Vec<Diagnostic>) -> Option<(Kaart, Arc<Source>)> {
     let value = parse_yaml(&src, diags)?;
     let Value::Mapping(map) = &value else {
-        diags.push(Diagnostic::error(
-            &src.path,
-            1,
-            1,
-            "kaart.yaml moet velden bevatten (titel:, domeinen:, …)",
-        ));
+        diags.push(Diagnostic::error(&src.path, 1, 1, "kaart.yaml moet velden bevatten (titel:, domeinen:, …)"));
         return None;
     };
     let mut f = Fields::new(&src, map, Vec::new(), diags);
@@ -680,105 +731,64 @@ fn parse_kaart(
     let mut ok = f.ok;
     let path_of = |k: &str| vec![Seg::Key(k.to_string())];
 
-    let domains = parse_entries(
-        &src,
-        map,
-        "domeinen",
-        &["id", "naam", "kleur", "beschrijving"],
-        diags,
-        &mut ok,
-        |f| {
-            let id = f.line("id", true);
-            let name = f.line("naam", true);
-            let color = match f.raw("kleur") {
-                None => {
-                    f.error(
+    let domains = parse_entries(&src, map, "domeinen", &["id", "naam", "kleur", "beschrijving"], diags, &mut ok, |f| {
+        let id = f.line("id", true);
+        let name = f.line("naam", true);
+        let color = match f.raw("kleur") {
+            None => {
+                f.error(
                     "kleur",
                     None,
                     "verplicht veld \"kleur\" ontbreekt of is leeg".into(),
                     Some("schrijf de kleur tussen aanhalingstekens, zoals kleur: \"#1F5FA8\" (een # zonder aanhalingstekens begint commentaar)".into()),
                 );
-                    None
-                }
-                Some(_) => {
-                    let s = f.line("kleur", true)?;
-                    match parse_color(&s) {
-                        Some(c) => Some(c),
-                        None => {
-                            f.error(
+                None
+            }
+            Some(_) => {
+                let s = f.line("kleur", true)?;
+                match parse_color(&s) {
+                    Some(c) => Some(c),
+                    None => {
+                        f.error(
                             "kleur",
                             Some(&s),
                             format!("ongeldige kleur \"{s}\""),
-                            Some("schrijf een kleur als \"#RRGGBB\" met zes hexadecimale cijfers, zoals \"#1F5FA8\"".into()),
+                            Some(
+                                "schrijf een kleur als \"#RRGGBB\" met zes hexadecimale cijfers, zoals \"#1F5FA8\""
+                                    .into(),
+                            ),
                         );
-                            None
-                        }
+                        None
                     }
                 }
-            };
-            let description = f.text("beschrijving", false);
-            Some(Domain {
-                id: id?,
-                name: name?,
-                color: color?,
-                description,
-            })
-        },
-    );
-    let target_groups = parse_entries(
-        &src,
-        map,
-        "doelgroepen",
-        &["id", "naam", "beschrijving"],
-        diags,
-        &mut ok,
-        |f| {
-            let id = f.line("id", true);
-            let name = f.line("naam", true);
-            let description = f.text("beschrijving", false);
-            Some(TargetGroup {
-                id: id?,
-                name: name?,
-                description,
-            })
-        },
-    );
-    let fundings = parse_entries(
-        &src,
-        map,
-        "financiering",
-        &["id", "naam", "toelichting"],
-        diags,
-        &mut ok,
-        |f| {
-            let id = f.line("id", true);
-            let name = f.line("naam", true);
-            let note = f.text("toelichting", false);
-            Some(Funding {
-                id: id?,
-                name: name?,
-                note,
-            })
-        },
-    );
+            }
+        };
+        let description = f.text("beschrijving", false);
+        Some(Domain { id: id?, name: name?, color: color?, description })
+    });
+    let target_groups = parse_entries(&src, map, "doelgroepen", &["id", "naam", "beschrijving"], diags, &mut ok, |f| {
+        let id = f.line("id", true);
+        let name = f.line("naam", true);
+        let description = f.text("beschrijving", false);
+        Some(TargetGroup { id: id?, name: name?, description })
+    });
+    let fundings = parse_entries(&src, map, "financiering", &["id", "naam", "toelichting"], diags, &mut ok, |f| {
+        let id = f.line("id", true);
+        let name = f.line("naam", true);
+        let note = f.text("toelichting", false);
+        Some(Funding { id: id?, name: name?, note })
+    });
     for key in ["domeinen", "doelgroepen", "financiering"] {
         if map.get(key).is_none_or(Value::is_null) {
             diags.push(
-                locate_diag(
-                    &src,
-                    &[],
-                    None,
-                    format!("verplicht veld \"{key}\" ontbreekt"),
-                )
-                .with_hint(format!("noem onder \"{key}:\" minstens één {{id, naam}}")),
+                locate_diag(&src, &[], None, format!("verplicht veld \"{key}\" ontbreekt"))
+                    .with_hint(format!("noem onder \"{key}:\" minstens één {{id, naam}}")),
             );
             ok = false;
         }
     }
     let _ = path_of;
-    let date = date
-        .or_else(|| opts.source_date_epoch.and_then(date_from_epoch))
-        .unwrap_or(FALLBACK_DATE);
+    let date = date.or_else(|| opts.source_date_epoch.and_then(date_from_epoch)).unwrap_or(FALLBACK_DATE);
     if !ok {
         return None;
     }
@@ -816,13 +826,8 @@ fn parse_entries<T>(
     };
     let Value::Sequence(items) = v else {
         diags.push(
-            locate_diag(
-                src,
-                &[Seg::Key(key.into())],
-                None,
-                format!("\"{key}\" moet een lijst zijn"),
-            )
-            .with_hint("zet elk element op een eigen regel, beginnend met \"- id: …\""),
+            locate_diag(src, &[Seg::Key(key.into())], None, format!("\"{key}\" moet een lijst zijn"))
+                .with_hint("zet elk element op een eigen regel, beginnend met \"- id: …\""),
         );
         *ok = false;
         return out;
@@ -832,13 +837,8 @@ fn parse_entries<T>(
         let path = vec![Seg::Key(key.into()), Seg::Index(i)];
         let Value::Mapping(m) = item else {
             diags.push(
-                locate_diag(
-                    src,
-                    &path,
-                    None,
-                    format!("{what} moet velden hebben (id:, naam:, …)"),
-                )
-                .with_hint("schrijf \"- id: …\" en daaronder, even ver ingesprongen, \"naam: …\""),
+                locate_diag(src, &path, None, format!("{what} moet velden hebben (id:, naam:, …)"))
+                    .with_hint("schrijf \"- id: …\" en daaronder, even ver ingesprongen, \"naam: …\""),
             );
             *ok = false;
             continue;
@@ -889,21 +889,12 @@ const INTERVENTION_KEYS: &[&str] = &[
     "bijgewerkt",
 ];
 
-fn parse_intervention(
-    id: String,
-    src: Source,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<LoadedIntervention> {
+fn parse_intervention(id: String, src: Source, diags: &mut Vec<Diagnostic>) -> Option<LoadedIntervention> {
     let value = parse_yaml(&src, diags)?;
     let Value::Mapping(map) = &value else {
         diags.push(
-            Diagnostic::error(
-                &src.path,
-                1,
-                1,
-                "een interventie moet velden bevatten (naam:, samenvatting:, …)",
-            )
-            .with_hint("begin met een nieuw bestand: kaart new <id>"),
+            Diagnostic::error(&src.path, 1, 1, "een interventie moet velden bevatten (naam:, samenvatting:, …)")
+                .with_hint("begin met een nieuw bestand: kaart new <id>"),
         );
         return None;
     };
@@ -927,12 +918,7 @@ fn parse_intervention(
             Some((_, v)) => Some(*v),
             None => {
                 let hint = did_you_mean(&s, Framework::ALL.iter().map(|(k, _)| *k));
-                f.error(
-                    "kader",
-                    Some(&s),
-                    format!("onbekend kader \"{s}\""),
-                    Some(hint),
-                );
+                f.error("kader", Some(&s), format!("onbekend kader \"{s}\""), Some(hint));
                 None
             }
         })
@@ -947,11 +933,7 @@ fn parse_intervention(
         g.check_keys(&["min", "max"], "leeftijd");
         let mut num = |key: &str| -> Option<u32> {
             let v = g.raw(key)?;
-            match v
-                .as_u64()
-                .and_then(|n| u32::try_from(n).ok())
-                .filter(|n| *n <= 130)
-            {
+            match v.as_u64().and_then(|n| u32::try_from(n).ok()).filter(|n| *n <= 130) {
                 Some(n) => Some(n),
                 None => {
                     let shown = scalar_text(v);
@@ -973,19 +955,12 @@ fn parse_intervention(
     });
     let duration = f.line("duur", false);
     let costs = f.line("kosten", false);
-    let recognition = f.line("erkenning", false).and_then(|s| {
-        match Recognition::ALL.iter().find(|(k, _)| *k == s) {
-            Some((_, v)) => Some(*v),
-            None => {
-                let hint = did_you_mean(&s, Recognition::ALL.iter().map(|(k, _)| *k));
-                f.error(
-                    "erkenning",
-                    Some(&s),
-                    format!("onbekende erkenning \"{s}\""),
-                    Some(hint),
-                );
-                None
-            }
+    let recognition = f.line("erkenning", false).and_then(|s| match Recognition::ALL.iter().find(|(k, _)| *k == s) {
+        Some((_, v)) => Some(*v),
+        None => {
+            let hint = did_you_mean(&s, Recognition::ALL.iter().map(|(k, _)| *k));
+            f.error("erkenning", Some(&s), format!("onbekende erkenning \"{s}\""), Some(hint));
+            None
         }
     });
     let regions = f.list("regio", false);
@@ -1035,10 +1010,7 @@ fn parse_intervention(
         sources,
         updated,
     };
-    Some(LoadedIntervention {
-        intervention,
-        source: Arc::new(src),
-    })
+    Some(LoadedIntervention { intervention, source: Arc::new(src) })
 }
 
 /// A diagnostic at `path` (and at `value` inside it, when given) in `src`.
@@ -1073,9 +1045,7 @@ pub fn locate(text: &str, path: &[Seg], value: Option<&str>) -> (u32, u32, usize
                         Some(rest) => (rest.trim_start(), t.len() - rest.trim_start().len()),
                         None => (t, 0),
                     };
-                    let key_here = t
-                        .strip_prefix(k.as_str())
-                        .is_some_and(|r| r.trim_start().starts_with(':'));
+                    let key_here = t.strip_prefix(k.as_str()).is_some_and(|r| r.trim_start().starts_with(':'));
                     if key_here {
                         let col = indent(l) + extra;
                         if best.is_none_or(|(_, c)| col < c) {
@@ -1100,17 +1070,12 @@ pub fn locate(text: &str, path: &[Seg], value: Option<&str>) -> (u32, u32, usize
             }
             Seg::Index(n) => {
                 let dash_lines: Vec<usize> = (start..end)
-                    .filter(|&i| {
-                        is_content(lines[i]) && lines[i].trim_start().starts_with('-') && i > start
-                    })
+                    .filter(|&i| is_content(lines[i]) && lines[i].trim_start().starts_with('-') && i > start)
                     .collect();
                 let Some(min_indent) = dash_lines.iter().map(|&i| indent(lines[i])).min() else {
                     break;
                 };
-                let items: Vec<usize> = dash_lines
-                    .into_iter()
-                    .filter(|&i| indent(lines[i]) == min_indent)
-                    .collect();
+                let items: Vec<usize> = dash_lines.into_iter().filter(|&i| indent(lines[i]) == min_indent).collect();
                 let Some(&i) = items.get(*n) else { break };
                 let next = items.get(n + 1).copied().unwrap_or(end);
                 found = Some((i, min_indent, 1));
@@ -1123,11 +1088,7 @@ pub fn locate(text: &str, path: &[Seg], value: Option<&str>) -> (u32, u32, usize
         for i in start..end.min(lines.len()) {
             let l = lines[i];
             // Skip the key itself so `domeinen: [domeinen-x]` finds the value, not the key.
-            let from = if found.is_some_and(|(fi, _, _)| fi == i) {
-                l.find(':').map_or(0, |p| p + 1)
-            } else {
-                0
-            };
+            let from = if found.is_some_and(|(fi, _, _)| fi == i) { l.find(':').map_or(0, |p| p + 1) } else { 0 };
             if let Some(pos) = l[from..].find(v) {
                 let col = l[..from + pos].chars().count();
                 return (i as u32 + 1, col as u32 + 1, v.chars().count());
@@ -1135,11 +1096,7 @@ pub fn locate(text: &str, path: &[Seg], value: Option<&str>) -> (u32, u32, usize
         }
     }
     match found {
-        Some((i, col, w)) => (
-            i as u32 + 1,
-            lines[i][..col.min(lines[i].len())].chars().count() as u32 + 1,
-            w,
-        ),
+        Some((i, col, w)) => (i as u32 + 1, lines[i][..col.min(lines[i].len())].chars().count() as u32 + 1, w),
         None => (1, 1, 1),
     }
 }
@@ -1156,11 +1113,7 @@ impl Default for Fingerprint {
 
 impl Fingerprint {
     fn add(&mut self, src: &Source) {
-        let name = src
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let name = src.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         for bytes in [name.as_bytes(), &[0], src.text.as_bytes(), &[0]] {
             for &b in bytes {
                 for h in &mut self.0 {
@@ -1184,61 +1137,31 @@ impl Fingerprint {
 mod tests {
     use super::*;
 
-    const DOC: &str = "naam: Test\ndomeinen:\n  - zorg\n  - wonem\ncontact:\n  website: x\n  email: a@b\nverwant: [een, twee]\n";
+    const DOC: &str =
+        "naam: Test\ndomeinen:\n  - zorg\n  - wonem\ncontact:\n  website: x\n  email: a@b\nverwant: [een, twee]\n";
 
     #[test]
     fn locates_keys_values_and_list_items() {
         assert_eq!(locate(DOC, &[Seg::Key("naam".into())], None), (1, 1, 4));
-        assert_eq!(
-            locate(DOC, &[Seg::Key("domeinen".into())], Some("wonem")),
-            (4, 5, 5)
-        );
-        assert_eq!(
-            locate(
-                DOC,
-                &[Seg::Key("contact".into()), Seg::Key("email".into())],
-                None
-            ),
-            (7, 3, 5)
-        );
-        assert_eq!(
-            locate(DOC, &[Seg::Key("verwant".into())], Some("twee")),
-            (8, 16, 4)
-        );
+        assert_eq!(locate(DOC, &[Seg::Key("domeinen".into())], Some("wonem")), (4, 5, 5));
+        assert_eq!(locate(DOC, &[Seg::Key("contact".into()), Seg::Key("email".into())], None), (7, 3, 5));
+        assert_eq!(locate(DOC, &[Seg::Key("verwant".into())], Some("twee")), (8, 16, 4));
     }
 
     #[test]
     fn locates_entries_in_kaart_lists() {
         let k = "domeinen:\n  - id: a\n    naam: A\n  - id: b\n    kleur: x\n";
-        let p = [
-            Seg::Key("domeinen".into()),
-            Seg::Index(1),
-            Seg::Key("kleur".into()),
-        ];
+        let p = [Seg::Key("domeinen".into()), Seg::Index(1), Seg::Key("kleur".into())];
         assert_eq!(locate(k, &p, None), (5, 5, 5));
     }
 
     #[test]
     fn dates_are_checked_on_the_calendar() {
-        assert_eq!(
-            parse_date("2024-02-29"),
-            Some(Date {
-                year: 2024,
-                month: 2,
-                day: 29
-            })
-        );
+        assert_eq!(parse_date("2024-02-29"), Some(Date { year: 2024, month: 2, day: 29 }));
         assert_eq!(parse_date("2023-02-29"), None);
         assert_eq!(parse_date("2023-13-01"), None);
         assert_eq!(parse_date("1-1-2023"), None);
-        assert_eq!(
-            date_from_epoch(1_700_000_000),
-            Some(Date {
-                year: 2023,
-                month: 11,
-                day: 14
-            })
-        );
+        assert_eq!(date_from_epoch(1_700_000_000), Some(Date { year: 2023, month: 11, day: 14 }));
     }
 
     #[test]

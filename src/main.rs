@@ -61,9 +61,7 @@ enum PaperArg {
 }
 
 fn source_date_epoch() -> Option<i64> {
-    std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|s| s.trim().parse().ok())
+    std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse().ok())
 }
 
 fn print_diagnostics(diags: &[Diagnostic]) {
@@ -104,23 +102,12 @@ fn size(bytes: usize) -> String {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Build {
-            data,
-            output,
-            paper,
-            strict,
-        } => {
+        Command::Build { data, output, paper, strict } => {
             let paper = match paper {
                 PaperArg::A4Landscape => Paper::A4Landscape,
                 PaperArg::A4Portrait => Paper::A4Portrait,
             };
-            let opts = BuildOptions {
-                data,
-                output,
-                paper,
-                strict,
-                source_date_epoch: source_date_epoch(),
-            };
+            let opts = BuildOptions { data, output, paper, strict, source_date_epoch: source_date_epoch() };
             match kaart::build(&opts) {
                 Ok(r) => {
                     print_diagnostics(&r.warnings);
@@ -140,21 +127,14 @@ fn main() -> ExitCode {
         Command::Check { data, strict } => match kaart::check(&data, strict, source_date_epoch()) {
             Ok((cat, warnings, _)) => {
                 print_diagnostics(&warnings);
-                println!(
-                    "{}: {} interventies, geen fouten.",
-                    data.display(),
-                    cat.interventions.len()
-                );
+                println!("{}: {} interventies, geen fouten.", data.display(), cat.interventions.len());
                 ExitCode::SUCCESS
             }
             Err(e) => fail(e),
         },
         Command::New { id, data } => match kaart::new_intervention(&data, &id) {
             Ok(path) => {
-                println!(
-                    "{} aangemaakt. Vul de velden in en controleer met: kaart check",
-                    path.display()
-                );
+                println!("{} aangemaakt. Vul de velden in en controleer met: kaart check", path.display());
                 ExitCode::SUCCESS
             }
             Err(e) => {

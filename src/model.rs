@@ -105,11 +105,8 @@ pub enum Framework {
 }
 
 impl Framework {
-    pub const ALL: [(&'static str, Framework); 3] = [
-        ("vrijwillig", Framework::Voluntary),
-        ("drang", Framework::Pressure),
-        ("dwang", Framework::Compulsion),
-    ];
+    pub const ALL: [(&'static str, Framework); 3] =
+        [("vrijwillig", Framework::Voluntary), ("drang", Framework::Pressure), ("dwang", Framework::Compulsion)];
 
     /// The word printed in the PDF.
     pub fn label(self) -> &'static str {
@@ -126,9 +123,7 @@ impl Framework {
             Framework::Pressure => {
                 "meedoen is formeel vrijwillig, maar met een stok achter de deur (zoals een voorwaardelijke straf)"
             }
-            Framework::Compulsion => {
-                "opgelegd door de rechter, de officier van justitie of de burgemeester"
-            }
+            Framework::Compulsion => "opgelegd door de rechter, de officier van justitie of de burgemeester",
         }
     }
 }
@@ -228,32 +223,16 @@ mod tests {
 
     #[test]
     fn day_numbers_count_leap_years() {
-        let a = Date {
-            year: 2024,
-            month: 2,
-            day: 28,
-        };
-        let b = Date {
-            year: 2024,
-            month: 3,
-            day: 1,
-        };
+        let a = Date { year: 2024, month: 2, day: 28 };
+        let b = Date { year: 2024, month: 3, day: 1 };
         assert_eq!(b.day_number() - a.day_number(), 2);
-        let c = Date {
-            year: 2025,
-            month: 3,
-            day: 1,
-        };
+        let c = Date { year: 2025, month: 3, day: 1 };
         assert_eq!(c.day_number() - b.day_number(), 365);
     }
 
     #[test]
     fn dutch_date() {
-        let d = Date {
-            year: 2026,
-            month: 11,
-            day: 4,
-        };
+        let d = Date { year: 2026, month: 11, day: 4 };
         assert_eq!(d.dutch(), "4 november 2026");
         assert_eq!(d.to_string(), "2026-11-04");
     }

@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use printpdf::{
-    Color, FontId, Mm, Op, ParsedFont, PdfDocument, PdfFont, PdfFontHandle, PdfPage,
-    PdfSaveOptions, Point, Pt, TextItem, TextMatrix,
+    Color, FontId, Mm, Op, ParsedFont, PdfDocument, PdfFont, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt,
+    TextItem, TextMatrix,
 };
 
 use crate::fonts::{Face, Fonts};
@@ -29,10 +29,7 @@ pub enum RenderError {
 impl std::fmt::Display for RenderError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            RenderError::Font(e) => write!(
-                f,
-                "internal error: font subsetting failed ({e}); please report this"
-            ),
+            RenderError::Font(e) => write!(f, "internal error: font subsetting failed ({e}); please report this"),
         }
     }
 }
@@ -48,12 +45,7 @@ fn font_id(face: Face) -> FontId {
 }
 
 fn color(c: Rgb) -> Color {
-    Color::Rgb(printpdf::Rgb::new(
-        f32::from(c.0) / 255.0,
-        f32::from(c.1) / 255.0,
-        f32::from(c.2) / 255.0,
-        None,
-    ))
+    Color::Rgb(printpdf::Rgb::new(f32::from(c.0) / 255.0, f32::from(c.1) / 255.0, f32::from(c.2) / 255.0, None))
 }
 
 pub fn render(layout: &Layout) -> Result<Rendered, RenderError> {
@@ -73,10 +65,7 @@ pub fn render(layout: &Layout) -> Result<Rendered, RenderError> {
         let bytes = fonts.face(*face).subset(chars).map_err(RenderError::Font)?;
         let parsed = ParsedFont::from_bytes(&bytes, 0, &mut Vec::new())
             .ok_or_else(|| RenderError::Font("the subset does not parse".into()))?;
-        doc.resources
-            .fonts
-            .map
-            .insert(font_id(*face), PdfFont::new(parsed));
+        doc.resources.fonts.map.insert(font_id(*face), PdfFont::new(parsed));
     }
 
     let to_mm = |pt: f32| Mm(pt * 25.4 / 72.0);
@@ -88,9 +77,7 @@ pub fn render(layout: &Layout) -> Result<Rendered, RenderError> {
             match item {
                 Item::Fill(f) => {
                     if fill != Some(f.color) {
-                        ops.push(Op::SetFillColor {
-                            col: color(f.color),
-                        });
+                        ops.push(Op::SetFillColor { col: color(f.color) });
                         fill = Some(f.color);
                     }
                     ops.push(Op::DrawRectangle {
@@ -107,41 +94,23 @@ pub fn render(layout: &Layout) -> Result<Rendered, RenderError> {
                 Item::Text(t) => {
                     let _ = t.role == Role::Artifact;
                     if fill != Some(t.color) {
-                        ops.push(Op::SetFillColor {
-                            col: color(t.color),
-                        });
+                        ops.push(Op::SetFillColor { col: color(t.color) });
                         fill = Some(t.color);
                     }
                     ops.push(Op::StartTextSection);
-                    ops.push(Op::SetFont {
-                        font: PdfFontHandle::External(font_id(t.face)),
-                        size: Pt(t.size),
-                    });
-                    ops.push(Op::SetTextMatrix {
-                        matrix: TextMatrix::Translate(Pt(t.x), Pt(h - t.baseline)),
-                    });
-                    ops.push(Op::ShowText {
-                        items: vec![TextItem::Text(t.text.clone())],
-                    });
+                    ops.push(Op::SetFont { font: PdfFontHandle::External(font_id(t.face)), size: Pt(t.size) });
+                    ops.push(Op::SetTextMatrix { matrix: TextMatrix::Translate(Pt(t.x), Pt(h - t.baseline)) });
+                    ops.push(Op::ShowText { items: vec![TextItem::Text(t.text.clone())] });
                     ops.push(Op::EndTextSection);
                 }
                 Item::Link(_) => {}
             }
         }
-        doc.pages
-            .push(PdfPage::new(to_mm(layout.width), to_mm(layout.height), ops));
+        doc.pages.push(PdfPage::new(to_mm(layout.width), to_mm(layout.height), ops));
     }
-    let _ = Point {
-        x: Pt(0.0),
-        y: Pt(0.0),
-    };
+    let _ = Point { x: Pt(0.0), y: Pt(0.0) };
 
-    let opts = PdfSaveOptions {
-        optimize: false,
-        subset_fonts: false,
-        secure: true,
-        image_optimization: None,
-    };
+    let opts = PdfSaveOptions { optimize: false, subset_fonts: false, secure: true, image_optimization: None };
     let mut warnings = Vec::new();
     let doc = printpdf::serialize::to_lopdf_doc(&doc, &opts, &mut warnings);
     let page_ids = doc.get_pages().into_values().collect();

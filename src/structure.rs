@@ -19,15 +19,9 @@ impl std::fmt::Display for StructureError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             StructureError::UnknownDestination(d) => {
-                write!(
-                    f,
-                    "internal error: unknown destination \"{d}\"; please report this"
-                )
+                write!(f, "internal error: unknown destination \"{d}\"; please report this")
             }
-            StructureError::Save(e) => write!(
-                f,
-                "internal error: writing the PDF failed ({e}); please report this"
-            ),
+            StructureError::Save(e) => write!(f, "internal error: writing the PDF failed ({e}); please report this"),
         }
     }
 }
@@ -96,9 +90,7 @@ pub fn structure(rendered: Rendered, layout: &Layout) -> Result<Vec<u8>, Structu
             }
             annots.push(Object::Reference(doc.add_object(annot)));
         }
-        let page_dict = doc
-            .get_dictionary_mut(page_ids[index])
-            .map_err(|e| StructureError::Save(e.to_string()))?;
+        let page_dict = doc.get_dictionary_mut(page_ids[index]).map_err(|e| StructureError::Save(e.to_string()))?;
         if annots.is_empty() {
             page_dict.remove(b"Annots");
         } else {
@@ -117,10 +109,7 @@ pub fn structure(rendered: Rendered, layout: &Layout) -> Result<Vec<u8>, Structu
             arr.push(name_string(n));
             arr.push(dest_array(a));
         }
-        let limits = vec![
-            name_string(chunk[0].0),
-            name_string(chunk[chunk.len() - 1].0),
-        ];
+        let limits = vec![name_string(chunk[0].0), name_string(chunk[chunk.len() - 1].0)];
         leaves.push(doc.add_object(dictionary! { "Names" => arr, "Limits" => limits }));
     }
     let dests_root = if leaves.len() == 1 {
@@ -136,21 +125,13 @@ pub fn structure(rendered: Rendered, layout: &Layout) -> Result<Vec<u8>, Structu
 
     // The outline.
     let outline_root = doc.new_object_id();
-    let (first, last, count) = outline_items(
-        &mut doc,
-        &layout.outline,
-        outline_root,
-        layout,
-        &dest_array,
-        true,
-    )?;
+    let (first, last, count) = outline_items(&mut doc, &layout.outline, outline_root, layout, &dest_array, true)?;
     let mut outlines = dictionary! { "Type" => "Outlines", "Count" => count };
     if let (Some(f), Some(l)) = (first, last) {
         outlines.set("First", f);
         outlines.set("Last", l);
     }
-    doc.objects
-        .insert(outline_root, Object::Dictionary(outlines));
+    doc.objects.insert(outline_root, Object::Dictionary(outlines));
 
     let page_labels = dictionary! {
         "Nums" => vec![
@@ -159,21 +140,13 @@ pub fn structure(rendered: Rendered, layout: &Layout) -> Result<Vec<u8>, Structu
         ],
     };
     let xmp = xmp(&layout.info);
-    let mut xmp_stream = Stream::new(
-        dictionary! { "Type" => "Metadata", "Subtype" => "XML" },
-        xmp.into_bytes(),
-    );
+    let mut xmp_stream = Stream::new(dictionary! { "Type" => "Metadata", "Subtype" => "XML" }, xmp.into_bytes());
     xmp_stream.allows_compression = false;
     let metadata = doc.add_object(xmp_stream);
 
-    let catalog = doc
-        .catalog_mut()
-        .map_err(|e| StructureError::Save(e.to_string()))?;
+    let catalog = doc.catalog_mut().map_err(|e| StructureError::Save(e.to_string()))?;
     catalog.set("Lang", text_string(&layout.info.lang));
-    catalog.set(
-        "ViewerPreferences",
-        dictionary! { "DisplayDocTitle" => true },
-    );
+    catalog.set("ViewerPreferences", dictionary! { "DisplayDocTitle" => true });
     catalog.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
     catalog.set("PageLayout", Object::Name(b"SinglePage".to_vec()));
     catalog.set("PageLabels", page_labels);
@@ -189,13 +162,9 @@ pub fn structure(rendered: Rendered, layout: &Layout) -> Result<Vec<u8>, Structu
 
     doc.compress();
     let mut out = Vec::new();
-    let opts = lopdf::SaveOptions::builder()
-        .use_object_streams(true)
-        .use_xref_streams(true)
-        .compression_level(9)
-        .build();
-    doc.save_with_options(&mut out, opts)
-        .map_err(|e| StructureError::Save(e.to_string()))?;
+    let opts =
+        lopdf::SaveOptions::builder().use_object_streams(true).use_xref_streams(true).compression_level(9).build();
+    doc.save_with_options(&mut out, opts).map_err(|e| StructureError::Save(e.to_string()))?;
     Ok(out)
 }
 
@@ -216,8 +185,7 @@ fn outline_items(
         }
         // Top-level items and "Domeinen" open; deeper lists start closed.
         let child_open = false;
-        let (first, last, child_count) =
-            outline_items(doc, &item.children, ids[i], layout, dest_array, child_open)?;
+        let (first, last, child_count) = outline_items(doc, &item.children, ids[i], layout, dest_array, child_open)?;
         let mut d = dictionary! {
             "Title" => text_string(&item.title),
             "Parent" => parent,
@@ -244,10 +212,7 @@ fn outline_items(
 }
 
 fn pdf_date(info: &DocInfo) -> String {
-    format!(
-        "D:{:04}{:02}{:02}000000Z",
-        info.date.year, info.date.month, info.date.day
-    )
+    format!("D:{:04}{:02}{:02}000000Z", info.date.year, info.date.month, info.date.day)
 }
 
 fn info_dict(info: &DocInfo) -> Dictionary {
@@ -269,10 +234,7 @@ fn info_dict(info: &DocInfo) -> Dictionary {
 }
 
 fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// The XMP packet: the same title, author, subject and keywords as the Info dictionary.

@@ -31,10 +31,7 @@ pub struct ValidateOptions {
 }
 
 /// The catalogue and its warnings, or all diagnostics (errors and warnings) when any is an error.
-pub fn validate(
-    loaded: Loaded,
-    opts: ValidateOptions,
-) -> Result<(Catalogue, Vec<Diagnostic>), Vec<Diagnostic>> {
+pub fn validate(loaded: Loaded, opts: ValidateOptions) -> Result<(Catalogue, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut diags = loaded.diagnostics;
     let fonts = Fonts::get();
 
@@ -43,25 +40,13 @@ pub fn validate(
     }
 
     let mut seen_ids = BTreeSet::new();
-    let ids: BTreeSet<&str> = loaded
-        .interventions
-        .iter()
-        .map(|l| l.intervention.id.as_str())
-        .collect();
-    let related_of: BTreeMap<&str, &Vec<String>> = loaded
-        .interventions
-        .iter()
-        .map(|l| (l.intervention.id.as_str(), &l.intervention.related))
-        .collect();
+    let ids: BTreeSet<&str> = loaded.interventions.iter().map(|l| l.intervention.id.as_str()).collect();
+    let related_of: BTreeMap<&str, &Vec<String>> =
+        loaded.interventions.iter().map(|l| (l.intervention.id.as_str(), &l.intervention.related)).collect();
     for li in &loaded.interventions {
         let (it, src) = (&li.intervention, &*li.source);
         if !seen_ids.insert(it.id.as_str()) {
-            diags.push(Diagnostic::error(
-                &src.path,
-                0,
-                0,
-                format!("id \"{}\" komt twee keer voor", it.id),
-            ));
+            diags.push(Diagnostic::error(&src.path, 0, 0, format!("id \"{}\" komt twee keer voor", it.id)));
         }
         check_id(it, src, &mut diags);
         if let Some((kaart, _)) = &loaded.kaart {
@@ -74,16 +59,7 @@ pub fn validate(
     }
 
     if let Some((kaart, src)) = &loaded.kaart {
-        check_unused(
-            kaart,
-            src,
-            &loaded
-                .interventions
-                .iter()
-                .map(|l| &l.intervention)
-                .collect::<Vec<_>>(),
-            &mut diags,
-        );
+        check_unused(kaart, src, &loaded.interventions.iter().map(|l| &l.intervention).collect::<Vec<_>>(), &mut diags);
     }
 
     if opts.strict {
@@ -97,19 +73,9 @@ pub fn validate(
         return Err(diags);
     }
     let (kaart, _) = loaded.kaart.expect("checked above");
-    let mut interventions: Vec<Intervention> = loaded
-        .interventions
-        .into_iter()
-        .map(|l| l.intervention)
-        .collect();
+    let mut interventions: Vec<Intervention> = loaded.interventions.into_iter().map(|l| l.intervention).collect();
     interventions.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok((
-        Catalogue {
-            kaart,
-            interventions,
-        },
-        diags,
-    ))
+    Ok((Catalogue { kaart, interventions }, diags))
 }
 
 fn key(k: &str) -> Vec<Seg> {
@@ -120,9 +86,7 @@ fn key(k: &str) -> Vec<Seg> {
 pub fn is_valid_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 80
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !id.starts_with('-')
         && !id.ends_with('-')
         && !id.contains("--")
@@ -141,11 +105,7 @@ fn suggest_id(id: &str) -> String {
         }
     }
     let out = out.trim_matches('-').to_string();
-    if out.bytes().all(|b| b.is_ascii_digit()) {
-        format!("interventie-{out}")
-    } else {
-        out
-    }
+    if out.bytes().all(|b| b.is_ascii_digit()) { format!("interventie-{out}") } else { out }
 }
 
 fn check_id(it: &Intervention, src: &Source, diags: &mut Vec<Diagnostic>) {
@@ -157,47 +117,26 @@ fn check_id(it: &Intervention, src: &Source, diags: &mut Vec<Diagnostic>) {
             "mag alleen kleine letters, cijfers en losse streepjes bevatten"
         };
         diags.push(
-            Diagnostic::error(
-                &src.path,
-                0,
-                0,
-                format!("bestandsnaam \"{id}.yaml\" is geen geldige id: {why}"),
-            )
-            .with_hint(format!("hernoem het bestand naar {}.yaml", suggest_id(id))),
+            Diagnostic::error(&src.path, 0, 0, format!("bestandsnaam \"{id}.yaml\" is geen geldige id: {why}"))
+                .with_hint(format!("hernoem het bestand naar {}.yaml", suggest_id(id))),
         );
-    } else if RESERVED_IDS.contains(&id.as_str())
-        || RESERVED_PREFIXES.iter().any(|p| id.starts_with(p))
-    {
+    } else if RESERVED_IDS.contains(&id.as_str()) || RESERVED_PREFIXES.iter().any(|p| id.starts_with(p)) {
         diags.push(
-            Diagnostic::error(
-                &src.path,
-                0,
-                0,
-                format!("id \"{id}\" is gereserveerd voor de navigatie van de kaart"),
-            )
-            .with_hint(format!(
-                "kies een andere bestandsnaam; niet toegestaan zijn {} en ids die beginnen met {}",
-                RESERVED_IDS.join(", "),
-                RESERVED_PREFIXES.join(", ")
-            )),
+            Diagnostic::error(&src.path, 0, 0, format!("id \"{id}\" is gereserveerd voor de navigatie van de kaart"))
+                .with_hint(format!(
+                    "kies een andere bestandsnaam; niet toegestaan zijn {} en ids die beginnen met {}",
+                    RESERVED_IDS.join(", "),
+                    RESERVED_PREFIXES.join(", ")
+                )),
         );
     }
 }
 
 fn check_kaart(kaart: &Kaart, src: &Source, fonts: &Fonts, diags: &mut Vec<Diagnostic>) {
     let lists: [(&str, Vec<&str>); 3] = [
-        (
-            "domeinen",
-            kaart.domains.iter().map(|d| d.id.as_str()).collect(),
-        ),
-        (
-            "doelgroepen",
-            kaart.target_groups.iter().map(|d| d.id.as_str()).collect(),
-        ),
-        (
-            "financiering",
-            kaart.fundings.iter().map(|d| d.id.as_str()).collect(),
-        ),
+        ("domeinen", kaart.domains.iter().map(|d| d.id.as_str()).collect()),
+        ("doelgroepen", kaart.target_groups.iter().map(|d| d.id.as_str()).collect()),
+        ("financiering", kaart.fundings.iter().map(|d| d.id.as_str()).collect()),
     ];
     for (list, ids) in &lists {
         if ids.is_empty() {
@@ -208,32 +147,16 @@ fn check_kaart(kaart: &Kaart, src: &Source, fonts: &Fonts, diags: &mut Vec<Diagn
         }
         let mut seen = BTreeSet::new();
         for (i, id) in ids.iter().enumerate() {
-            let path = vec![
-                Seg::Key(list.to_string()),
-                Seg::Index(i),
-                Seg::Key("id".into()),
-            ];
+            let path = vec![Seg::Key(list.to_string()), Seg::Index(i), Seg::Key("id".into())];
             if !is_valid_id(id) {
                 diags.push(
-                    locate_diag(
-                        src,
-                        &path,
-                        Some(id),
-                        format!("ongeldige id \"{id}\" in \"{list}\""),
-                    )
-                    .with_hint(format!(
-                        "alleen kleine letters, cijfers en streepjes, bijvoorbeeld \"{}\"",
-                        suggest_id(id)
-                    )),
+                    locate_diag(src, &path, Some(id), format!("ongeldige id \"{id}\" in \"{list}\"")).with_hint(
+                        format!("alleen kleine letters, cijfers en streepjes, bijvoorbeeld \"{}\"", suggest_id(id)),
+                    ),
                 );
             }
             if !seen.insert(*id) {
-                diags.push(locate_diag(
-                    src,
-                    &path,
-                    Some(id),
-                    format!("id \"{id}\" staat twee keer in \"{list}\""),
-                ));
+                diags.push(locate_diag(src, &path, Some(id), format!("id \"{id}\" staat twee keer in \"{list}\"")));
             }
         }
     }
@@ -241,24 +164,14 @@ fn check_kaart(kaart: &Kaart, src: &Source, fonts: &Fonts, diags: &mut Vec<Diagn
         && !is_email(mail)
     {
         diags.push(
-            locate_diag(
-                src,
-                &key("contact"),
-                Some(mail),
-                format!("ongeldig e-mailadres \"{mail}\""),
-            )
-            .with_hint("schrijf een e-mailadres als naam@organisatie.nl"),
+            locate_diag(src, &key("contact"), Some(mail), format!("ongeldig e-mailadres \"{mail}\""))
+                .with_hint("schrijf een e-mailadres als naam@organisatie.nl"),
         );
     }
     if !is_language_tag(&kaart.lang) {
         diags.push(
-            locate_diag(
-                src,
-                &key("taal"),
-                Some(&kaart.lang),
-                format!("ongeldige taalcode \"{}\"", kaart.lang),
-            )
-            .with_hint("gebruik een taalcode als nl-NL, nl of en-GB"),
+            locate_diag(src, &key("taal"), Some(&kaart.lang), format!("ongeldige taalcode \"{}\"", kaart.lang))
+                .with_hint("gebruik een taalcode als nl-NL, nl of en-GB"),
         );
     }
     let mut texts: Vec<(String, &str)> = vec![("titel".into(), kaart.title.as_str())];
@@ -277,19 +190,11 @@ fn check_kaart(kaart: &Kaart, src: &Source, fonts: &Fonts, diags: &mut Vec<Diagn
     }
     for d in &kaart.domains {
         texts.push(("domeinen".into(), &d.name));
-        texts.extend(
-            d.description
-                .as_deref()
-                .map(|t| ("domeinen".to_string(), t)),
-        );
+        texts.extend(d.description.as_deref().map(|t| ("domeinen".to_string(), t)));
     }
     for d in &kaart.target_groups {
         texts.push(("doelgroepen".into(), &d.name));
-        texts.extend(
-            d.description
-                .as_deref()
-                .map(|t| ("doelgroepen".to_string(), t)),
-        );
+        texts.extend(d.description.as_deref().map(|t| ("doelgroepen".to_string(), t)));
     }
     for d in &kaart.fundings {
         texts.push(("financiering".into(), &d.name));
@@ -301,34 +206,16 @@ fn check_kaart(kaart: &Kaart, src: &Source, fonts: &Fonts, diags: &mut Vec<Diagn
 
 fn check_references(it: &Intervention, src: &Source, kaart: &Kaart, diags: &mut Vec<Diagnostic>) {
     let lists: [(&str, &str, &Vec<String>, Vec<&str>); 3] = [
-        (
-            "domeinen",
-            "domein",
-            &it.domains,
-            kaart.domains.iter().map(|d| d.id.as_str()).collect(),
-        ),
-        (
-            "doelgroepen",
-            "doelgroep",
-            &it.target_groups,
-            kaart.target_groups.iter().map(|d| d.id.as_str()).collect(),
-        ),
-        (
-            "financiering",
-            "financieringsroute",
-            &it.fundings,
-            kaart.fundings.iter().map(|d| d.id.as_str()).collect(),
-        ),
+        ("domeinen", "domein", &it.domains, kaart.domains.iter().map(|d| d.id.as_str()).collect()),
+        ("doelgroepen", "doelgroep", &it.target_groups, kaart.target_groups.iter().map(|d| d.id.as_str()).collect()),
+        ("financiering", "financieringsroute", &it.fundings, kaart.fundings.iter().map(|d| d.id.as_str()).collect()),
     ];
     for (list, what, values, known) in lists {
         let mut seen = BTreeSet::new();
         for v in values {
             if !known.contains(&v.as_str()) {
                 let hint = did_you_mean(v, known.iter().copied());
-                diags.push(
-                    locate_diag(src, &key(list), Some(v), format!("onbekend {what} \"{v}\""))
-                        .with_hint(hint),
-                );
+                diags.push(locate_diag(src, &key(list), Some(v), format!("onbekend {what} \"{v}\"")).with_hint(hint));
             } else if !seen.insert(v.as_str()) {
                 diags.push(locate_diag(
                     src,
@@ -353,38 +240,21 @@ fn check_related(
         let at = |m: String| locate_diag(src, &key("verwant"), Some(r), m);
         if *r == it.id {
             diags.push(
-                at(format!(
-                    "\"verwant\" verwijst naar de interventie zelf (\"{r}\")"
-                ))
-                .with_hint("haal deze id weg uit verwant"),
+                at(format!("\"verwant\" verwijst naar de interventie zelf (\"{r}\")"))
+                    .with_hint("haal deze id weg uit verwant"),
             );
         } else if !ids.contains(r.as_str()) {
             let hint = match crate::diag::nearest(r, ids.iter().copied()) {
                 Some(c) => format!("bedoelde u \"{c}\"?"),
-                None => {
-                    "gebruik de bestandsnaam (zonder .yaml) van een andere interventie".to_string()
-                }
+                None => "gebruik de bestandsnaam (zonder .yaml) van een andere interventie".to_string(),
             };
-            diags.push(
-                at(format!(
-                    "\"verwant\" verwijst naar onbekende interventie \"{r}\""
-                ))
-                .with_hint(hint),
-            );
+            diags.push(at(format!("\"verwant\" verwijst naar onbekende interventie \"{r}\"")).with_hint(hint));
         } else if !seen.insert(r.as_str()) {
             diags.push(at(format!("\"{r}\" staat twee keer in \"verwant\"")));
-        } else if !related_of
-            .get(r.as_str())
-            .is_some_and(|back| back.contains(&it.id))
-        {
-            let mut d = at(format!(
-                "\"{r}\" noemt deze interventie niet terug onder \"verwant\""
-            ));
+        } else if !related_of.get(r.as_str()).is_some_and(|back| back.contains(&it.id)) {
+            let mut d = at(format!("\"{r}\" noemt deze interventie niet terug onder \"verwant\""));
             d.severity = Severity::Warning;
-            diags.push(d.with_hint(format!(
-                "voeg \"{}\" toe aan verwant in {r}.yaml, als dat klopt",
-                it.id
-            )));
+            diags.push(d.with_hint(format!("voeg \"{}\" toe aan verwant in {r}.yaml, als dat klopt", it.id)));
         }
     }
 }
@@ -393,13 +263,8 @@ fn check_formats(it: &Intervention, src: &Source, diags: &mut Vec<Diagnostic>) {
     for url in &it.sources {
         if let Err(why) = check_url(url, &["http", "https"]) {
             diags.push(
-                locate_diag(
-                    src,
-                    &key("bronnen"),
-                    Some(url),
-                    format!("ongeldige bron \"{url}\": {why}"),
-                )
-                .with_hint("een bron is een webadres dat begint met https://"),
+                locate_diag(src, &key("bronnen"), Some(url), format!("ongeldige bron \"{url}\": {why}"))
+                    .with_hint("een bron is een webadres dat begint met https://"),
             );
         }
     }
@@ -414,41 +279,29 @@ fn check_formats(it: &Intervention, src: &Source, diags: &mut Vec<Diagnostic>) {
                 "een website begint met https:// of http://".to_string()
             };
             diags.push(
-                locate_diag(
-                    src,
-                    &path("website"),
-                    Some(w),
-                    format!("ongeldige website \"{w}\": {why}"),
-                )
-                .with_hint(hint),
+                locate_diag(src, &path("website"), Some(w), format!("ongeldige website \"{w}\": {why}"))
+                    .with_hint(hint),
             );
         }
         if let Some(m) = &c.email
             && !is_email(m)
         {
             diags.push(
-                locate_diag(
-                    src,
-                    &path("email"),
-                    Some(m),
-                    format!("ongeldig e-mailadres \"{m}\""),
-                )
-                .with_hint("schrijf een e-mailadres als naam@organisatie.nl, zonder mailto:"),
+                locate_diag(src, &path("email"), Some(m), format!("ongeldig e-mailadres \"{m}\""))
+                    .with_hint("schrijf een e-mailadres als naam@organisatie.nl, zonder mailto:"),
             );
         }
         if let Some(t) = &c.phone
             && !is_phone(t)
         {
             diags.push(
-                locate_diag(src, &path("telefoon"), Some(t), format!("ongeldig telefoonnummer \"{t}\""))
-                    .with_hint("alleen cijfers, spaties, streepjes en een + vooraan, zoals 030 123 45 67 of +31 30 123 45 67"),
+                locate_diag(src, &path("telefoon"), Some(t), format!("ongeldig telefoonnummer \"{t}\"")).with_hint(
+                    "alleen cijfers, spaties, streepjes en een + vooraan, zoals 030 123 45 67 of +31 30 123 45 67",
+                ),
             );
         }
     }
-    if let Some(AgeRange {
-        min: Some(lo),
-        max: Some(hi),
-    }) = it.age
+    if let Some(AgeRange { min: Some(lo), max: Some(hi) }) = it.age
         && lo > hi
     {
         diags.push(
@@ -472,16 +325,12 @@ fn check_currency(it: &Intervention, src: &Source, kaart: &Kaart, diags: &mut Ve
     match it.updated {
         None => diags.push(warn(
             &[],
-            "\"bijgewerkt\" ontbreekt: lezers zien niet wanneer deze informatie is nagekeken"
-                .into(),
+            "\"bijgewerkt\" ontbreekt: lezers zien niet wanneer deze informatie is nagekeken".into(),
             "voeg bijgewerkt: JJJJ-MM-DD toe met de datum waarop u de bronnen naliep",
         )),
         Some(d) if kaart.date.day_number() - d.day_number() > STALE_DAYS => diags.push(warn(
             &key("bijgewerkt"),
-            format!(
-                "laatst bijgewerkt op {d}, meer dan een jaar voor de kaartdatum {}",
-                kaart.date
-            ),
+            format!("laatst bijgewerkt op {d}, meer dan een jaar voor de kaartdatum {}", kaart.date),
             "controleer de gegevens bij de aanbieder en pas de datum aan",
         )),
         Some(_) => {}
@@ -502,50 +351,19 @@ fn check_currency(it: &Intervention, src: &Source, kaart: &Kaart, diags: &mut Ve
     }
 }
 
-fn check_unused(
-    kaart: &Kaart,
-    src: &Source,
-    interventions: &[&Intervention],
-    diags: &mut Vec<Diagnostic>,
-) {
-    let used_d: BTreeSet<&str> = interventions
-        .iter()
-        .flat_map(|i| i.domains.iter().map(String::as_str))
-        .collect();
-    let used_g: BTreeSet<&str> = interventions
-        .iter()
-        .flat_map(|i| i.target_groups.iter().map(String::as_str))
-        .collect();
+fn check_unused(kaart: &Kaart, src: &Source, interventions: &[&Intervention], diags: &mut Vec<Diagnostic>) {
+    let used_d: BTreeSet<&str> = interventions.iter().flat_map(|i| i.domains.iter().map(String::as_str)).collect();
+    let used_g: BTreeSet<&str> =
+        interventions.iter().flat_map(|i| i.target_groups.iter().map(String::as_str)).collect();
     for (list, what, ids, used) in [
-        (
-            "domeinen",
-            "domein",
-            kaart
-                .domains
-                .iter()
-                .map(|d| d.id.as_str())
-                .collect::<Vec<_>>(),
-            &used_d,
-        ),
-        (
-            "doelgroepen",
-            "doelgroep",
-            kaart.target_groups.iter().map(|d| d.id.as_str()).collect(),
-            &used_g,
-        ),
+        ("domeinen", "domein", kaart.domains.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(), &used_d),
+        ("doelgroepen", "doelgroep", kaart.target_groups.iter().map(|d| d.id.as_str()).collect(), &used_g),
     ] {
         for (i, id) in ids.iter().enumerate() {
             if !used.contains(id) {
                 let path = vec![Seg::Key(list.into()), Seg::Index(i), Seg::Key("id".into())];
-                let mut d = locate_diag(
-                    src,
-                    &path,
-                    Some(id),
-                    format!("{what} \"{id}\" heeft geen interventies"),
-                )
-                .with_hint(
-                    "de kaart toont een lege lijst; voeg interventies toe of haal dit item weg",
-                );
+                let mut d = locate_diag(src, &path, Some(id), format!("{what} \"{id}\" heeft geen interventies"))
+                    .with_hint("de kaart toont een lege lijst; voeg interventies toe of haal dit item weg");
                 d.severity = Severity::Warning;
                 diags.push(d);
             }
@@ -555,11 +373,8 @@ fn check_unused(
 
 /// Every text of an intervention that reaches the PDF, with its key.
 fn intervention_texts(it: &Intervention) -> Vec<(&'static str, &str)> {
-    let mut v: Vec<(&'static str, &str)> = vec![
-        ("naam", &it.name),
-        ("samenvatting", &it.summary),
-        ("beschrijving", &it.description),
-    ];
+    let mut v: Vec<(&'static str, &str)> =
+        vec![("naam", &it.name), ("samenvatting", &it.summary), ("beschrijving", &it.description)];
     for (k, t) in [
         ("doel", &it.goal),
         ("werkwijze", &it.method),
@@ -574,11 +389,7 @@ fn intervention_texts(it: &Intervention) -> Vec<(&'static str, &str)> {
             v.push((k, t));
         }
     }
-    for (k, list) in [
-        ("regio", &it.regions),
-        ("trefwoorden", &it.keywords),
-        ("bronnen", &it.sources),
-    ] {
+    for (k, list) in [("regio", &it.regions), ("trefwoorden", &it.keywords), ("bronnen", &it.sources)] {
         v.extend(list.iter().map(|t| (k, t.as_str())));
     }
     if let Some(c) = &it.contact {
@@ -601,10 +412,7 @@ fn check_glyphs(texts: &[(&str, &str)], src: &Source, fonts: &Fonts, diags: &mut
                 src,
                 &key(k),
                 Some(&shown),
-                format!(
-                    "het lettertype kan teken \"{c}\" (U+{:04X}) in veld \"{k}\" niet tonen",
-                    c as u32
-                ),
+                format!("het lettertype kan teken \"{c}\" (U+{:04X}) in veld \"{k}\" niet tonen", c as u32),
             );
             if d.line <= 1
                 && let Some(pos) = src.text.find(c)
@@ -612,9 +420,7 @@ fn check_glyphs(texts: &[(&str, &str)], src: &Source, fonts: &Fonts, diags: &mut
                 let (line, col) = crate::load::line_col(src.text.as_bytes(), pos);
                 d = Diagnostic { line, col, ..d }.with_source(&src.text, 1);
             }
-            diags.push(d.with_hint(
-                "vervang het teken door gewone tekst (emoji en symbolen kan de kaart niet tonen)",
-            ));
+            diags.push(d.with_hint("vervang het teken door gewone tekst (emoji en symbolen kan de kaart niet tonen)"));
         }
     }
 }
@@ -626,10 +432,7 @@ pub fn check_url(url: &str, schemes: &[&str]) -> Result<(), String> {
     };
     let scheme_lc = scheme.to_ascii_lowercase();
     if !schemes.contains(&scheme_lc.as_str()) {
-        return Err(format!(
-            "protocol \"{scheme}:\" is niet toegestaan (alleen {})",
-            schemes.join(", ")
-        ));
+        return Err(format!("protocol \"{scheme}:\" is niet toegestaan (alleen {})", schemes.join(", ")));
     }
     let Some(host_part) = rest.strip_prefix("//") else {
         return Err("na het protocol hoort //".into());
@@ -653,19 +456,16 @@ pub fn is_email(s: &str) -> bool {
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
-        && !s.chars().any(|c| {
-            c.is_whitespace()
-                || c.is_control()
-                || matches!(c, '<' | '>' | '(' | ')' | ',' | ';' | ':' | '"')
-        })
+        && !s
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '(' | ')' | ',' | ';' | ':' | '"'))
         && !domain.contains('@')
 }
 
 pub fn is_phone(s: &str) -> bool {
     let digits = s.chars().filter(char::is_ascii_digit).count();
     (3..=20).contains(&digits)
-        && s.chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '(' | ')' | '+' | '.'))
+        && s.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '(' | ')' | '+' | '.'))
         && !s[1..].contains('+')
 }
 

@@ -14,12 +14,7 @@ pub struct WriteError {
 
 impl std::fmt::Display for WriteError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "kan {} niet schrijven: {}",
-            self.path.display(),
-            self.source
-        )
+        write!(f, "kan {} niet schrijven: {}", self.path.display(), self.source)
     }
 }
 
@@ -31,18 +26,12 @@ impl std::error::Error for WriteError {
 
 /// The temporary name used next to `target` while writing it.
 pub fn temp_path(target: &Path) -> PathBuf {
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "kaart.pdf".into());
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "kaart.pdf".into());
     target.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
 }
 
 pub fn write_atomic(target: &Path, bytes: &[u8]) -> Result<(), WriteError> {
-    let err = |source| WriteError {
-        path: target.to_path_buf(),
-        source,
-    };
+    let err = |source| WriteError { path: target.to_path_buf(), source };
     if target.is_dir() {
         return Err(err(std::io::Error::other("dit is een map")));
     }

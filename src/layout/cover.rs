@@ -11,30 +11,12 @@ pub fn cover(b: &mut Builder, domain_pages: &[Vec<usize>]) {
     let g = b.geo;
     let page = 0;
     b.dest("start", page, 0.0);
-    b.fill(
-        page,
-        Rect {
-            x: 0.0,
-            y: 0.0,
-            w: g.width,
-            h: 8.0,
-        },
-        NEUTRAL,
-    );
+    b.fill(page, Rect { x: 0.0, y: 0.0, w: g.width, h: 8.0 }, NEUTRAL);
 
     let mut y = 40.0;
     let title = Style::new(Face::Bold, 26.0, INK).lead(31.0);
     let block = b.block();
-    y = b.lines(
-        page,
-        g.margin,
-        y,
-        g.content_width(),
-        title,
-        &k.title,
-        Role::Heading(1),
-        block,
-    );
+    y = b.lines(page, g.margin, y, g.content_width(), title, &k.title, Role::Heading(1), block);
     if let Some(s) = &k.subtitle {
         let block = b.block();
         y = b.lines(
@@ -71,16 +53,7 @@ pub fn cover(b: &mut Builder, domain_pages: &[Vec<usize>]) {
     // Domain tiles.
     let head = Style::new(Face::Bold, 11.0, INK).lead(15.0);
     let block = b.block();
-    y = b.lines(
-        page,
-        g.margin,
-        y,
-        g.content_width(),
-        head,
-        "Kies een domein",
-        Role::Heading(2),
-        block,
-    ) + 4.0;
+    y = b.lines(page, g.margin, y, g.content_width(), head, "Kies een domein", Role::Heading(2), block) + 4.0;
     let n = k.domains.len().max(1);
     let mut ncols = if g.width > g.height { 4 } else { 2 };
     if n > 12 {
@@ -111,32 +84,42 @@ pub fn cover(b: &mut Builder, domain_pages: &[Vec<usize>]) {
         }
         rows
     };
-    let tile_h = k
-        .domains
-        .iter()
-        .zip(domain_pages)
-        .map(|(d, pages)| {
-            pad + b.measure(name_st, &d.name, tile_w - 2.0 * pad)
-                + count_st.leading
-                + page_rows(b, pages).len() as f32 * pages_st.leading
-                + pad
-        })
-        .fold(58.0f32, f32::max);
+    let desc_st = Style::new(Face::Regular, 8.5, WHITE).lead(11.5);
+    let need = |b: &Builder, with_desc: bool| -> f32 {
+        k.domains
+            .iter()
+            .zip(domain_pages)
+            .map(|(d, pages)| {
+                let desc = match (&d.description, with_desc) {
+                    (Some(t), true) => b.measure(desc_st, t, tile_w - 2.0 * pad) + 4.0,
+                    _ => 0.0,
+                };
+                pad + b.measure(name_st, &d.name, tile_w - 2.0 * pad)
+                    + desc
+                    + count_st.leading
+                    + page_rows(b, pages).len() as f32 * pages_st.leading
+                    + pad
+            })
+            .fold(58.0f32, f32::max)
+    };
+    // Let the tiles fill the page: what is left after the chips and buttons, within reason.
+    let nrows = n.div_ceil(ncols);
+    let chip_rows_n = {
+        let chips: Vec<(String, Rgb, Option<(Target, String)>)> =
+            k.target_groups.iter().map(|t| (t.name.clone(), CHIP, None)).collect();
+        super::index::chip_rows(b, &chips, 9.0, g.content_width()).iter().map(|r| r.0 + 1.0).fold(1.0, f32::max)
+    };
+    let below = 8.0 + head.leading + 4.0 + chip_rows_n * (b.chip_size("X", 9.0).1 + 5.0) + 12.0 + 24.0 + 30.0;
+    let room = ((g.height - y - below) - gap * (nrows - 1) as f32) / nrows as f32;
+    let room = room.min(if g.width > g.height { 150.0 } else { 170.0 });
+    let with_desc = need(b, true) <= room;
+    let tile_h = if with_desc { room } else { need(b, false).max(room.min(need(b, false) * 1.3)) };
     for (i, (d, pages)) in k.domains.iter().zip(domain_pages).enumerate() {
         let (row, col) = (i / ncols, i % ncols);
         let x = g.margin + col as f32 * (tile_w + gap);
         let top = y + row as f32 * (tile_h + gap);
         let ink = text_on(d.color);
-        b.fill(
-            page,
-            Rect {
-                x,
-                y: top,
-                w: tile_w,
-                h: tile_h,
-            },
-            d.color,
-        );
+        b.fill(page, Rect { x, y: top, w: tile_w, h: tile_h }, d.color);
         let block = b.block();
         let rows = page_rows(b, pages);
         let links_h = rows.len() as f32 * pages_st.leading;
@@ -145,52 +128,36 @@ pub fn cover(b: &mut Builder, domain_pages: &[Vec<usize>]) {
         let alt = format!("Naar het domein {}", d.name);
         let main = b.link(
             page,
-            Rect {
-                x,
-                y: top,
-                w: tile_w,
-                h: tile_h - links_h - if links_h > 0.0 { pad } else { 0.0 },
-            },
+            Rect { x, y: top, w: tile_w, h: tile_h - links_h - if links_h > 0.0 { pad } else { 0.0 } },
             target,
             &alt,
             block,
         );
         let mut ty = top + pad;
-        for line in wrap(
-            b.fonts,
-            name_st.face,
-            name_st.size,
-            &d.name,
-            tile_w - 2.0 * pad,
-        ) {
-            b.text_run(
-                page,
-                x + pad,
-                ty + name_st.ascent(),
-                name_st.color(ink),
-                &line,
-                Role::Chip,
-                block,
-                Some(main),
-            );
+        for line in wrap(b.fonts, name_st.face, name_st.size, &d.name, tile_w - 2.0 * pad) {
+            b.text_run(page, x + pad, ty + name_st.ascent(), name_st.color(ink), &line, Role::Chip, block, Some(main));
             ty += name_st.leading;
         }
-        let count = count_label(
-            cat.interventions
-                .iter()
-                .filter(|it| it.domains.contains(&d.id))
-                .count(),
-        );
-        b.text_run(
-            page,
-            x + pad,
-            ty + count_st.ascent(),
-            count_st.color(ink),
-            &count,
-            Role::Chip,
-            block,
-            Some(main),
-        );
+        if let (Some(t), true) = (&d.description, with_desc) {
+            ty += 2.0;
+            for line in wrap(b.fonts, desc_st.face, desc_st.size, t, tile_w - 2.0 * pad) {
+                b.text_run(
+                    page,
+                    x + pad,
+                    ty + desc_st.ascent(),
+                    desc_st.color(ink),
+                    &line,
+                    Role::Chip,
+                    block,
+                    Some(main),
+                );
+                ty += desc_st.leading;
+            }
+        }
+        let count = count_label(cat.interventions.iter().filter(|it| it.domains.contains(&d.id)).count());
+        let cy = top + tile_h - pad - links_h - count_st.leading;
+        let _ = ty;
+        b.text_run(page, x + pad, cy + count_st.ascent(), count_st.color(ink), &count, Role::Chip, block, Some(main));
         let mut ly = top + tile_h - pad - links_h;
         for (r, row) in rows.iter().enumerate() {
             if r == 0 {
@@ -206,19 +173,8 @@ pub fn cover(b: &mut Builder, domain_pages: &[Vec<usize>]) {
                 );
             }
             for &(p, dx, w) in row {
-                let rect = Rect {
-                    x: x + pad + dx,
-                    y: ly,
-                    w,
-                    h: pages_st.leading,
-                };
-                let link = b.link(
-                    page,
-                    rect,
-                    Target::Page(p),
-                    &format!("Naar {}, pagina {p}", d.name),
-                    block,
-                );
+                let rect = Rect { x: x + pad + dx, y: ly, w, h: pages_st.leading };
+                let link = b.link(page, rect, Target::Page(p), &format!("Naar {}, pagina {p}", d.name), block);
                 let st = Style::new(Face::Bold, pages_st.size, ink);
                 let tw = b.fonts.width(Face::Bold, &p.to_string(), st.size);
                 b.text_run(
@@ -231,35 +187,16 @@ pub fn cover(b: &mut Builder, domain_pages: &[Vec<usize>]) {
                     block,
                     Some(link),
                 );
-                b.fill(
-                    page,
-                    Rect {
-                        x: rect.x + (w - tw) / 2.0,
-                        y: ly + pages_st.ascent() + 1.5,
-                        w: tw,
-                        h: 0.5,
-                    },
-                    ink,
-                );
+                b.fill(page, Rect { x: rect.x + (w - tw) / 2.0, y: ly + pages_st.ascent() + 1.5, w: tw, h: 0.5 }, ink);
             }
             ly += pages_st.leading;
         }
     }
-    let nrows = n.div_ceil(ncols);
     y += nrows as f32 * (tile_h + gap) + 8.0;
 
     // Target-group chips.
     let block = b.block();
-    y = b.lines(
-        page,
-        g.margin,
-        y,
-        g.content_width(),
-        head,
-        "Of kies een doelgroep",
-        Role::Heading(2),
-        block,
-    ) + 4.0;
+    y = b.lines(page, g.margin, y, g.content_width(), head, "Of kies een doelgroep", Role::Heading(2), block) + 4.0;
     let size = 9.0;
     let chips: Vec<(String, Rgb, Option<(Target, String)>)> = k
         .target_groups
@@ -268,10 +205,7 @@ pub fn cover(b: &mut Builder, domain_pages: &[Vec<usize>]) {
             (
                 t.name.clone(),
                 CHIP,
-                Some((
-                    Target::Dest(format!("doelgroep-{}", t.id)),
-                    format!("Naar de doelgroep {}", t.name),
-                )),
+                Some((Target::Dest(format!("doelgroep-{}", t.id)), format!("Naar de doelgroep {}", t.name))),
             )
         })
         .collect();
@@ -282,37 +216,16 @@ pub fn cover(b: &mut Builder, domain_pages: &[Vec<usize>]) {
     for (i, (label, fill, target)) in chips.into_iter().enumerate() {
         let (row, dx) = rows[i];
         last_row = last_row.max(row);
-        b.chip(
-            page,
-            g.margin + dx,
-            y + row * (chip_h + 5.0),
-            &label,
-            size,
-            fill,
-            target,
-            block,
-        );
+        b.chip(page, g.margin + dx, y + row * (chip_h + 5.0), &label, size, fill, target, block);
     }
     y += (last_row + 1.0) * (chip_h + 5.0) + 12.0;
 
     // The other ways in.
     let buttons = [
-        (
-            "Hoe werkt deze kaart",
-            "inleiding",
-            "Naar de uitleg: hoe werkt deze kaart",
-        ),
+        ("Hoe werkt deze kaart", "inleiding", "Naar de uitleg: hoe werkt deze kaart"),
         ("Index A-Z", "a-z", "Naar de index van A tot Z"),
-        (
-            "Financiering",
-            "financiering",
-            "Naar het overzicht van financieringsroutes",
-        ),
-        (
-            "Alle doelgroepen",
-            "doelgroepen",
-            "Naar het overzicht van doelgroepen",
-        ),
+        ("Financiering", "financiering", "Naar het overzicht van financieringsroutes"),
+        ("Alle doelgroepen", "doelgroepen", "Naar het overzicht van doelgroepen"),
     ];
     let size = 10.0;
     let mut x = g.margin;

@@ -51,11 +51,7 @@ enum Value {
 
 pub fn intervention(b: &mut Builder, it: &Intervention) {
     let cat = b.cat;
-    let domain = cat
-        .kaart
-        .domains
-        .iter()
-        .find(|d| Some(&d.id) == it.domains.first());
+    let domain = cat.kaart.domains.iter().find(|d| Some(&d.id) == it.domains.first());
     let color = domain.map_or(NEUTRAL, |d| d.color);
     let part = b.part(it.name.clone());
     let page = b.new_page(part);
@@ -69,13 +65,7 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
     let (back_label, back_w) = match domain {
         Some(d) => {
             let l = format!("‹ Alle interventies in {}", d.name);
-            let l = fit_line(
-                b.fonts,
-                back_st.face,
-                back_st.size,
-                &l,
-                g.content_width() * 0.35,
-            );
+            let l = fit_line(b.fonts, back_st.face, back_st.size, &l, g.content_width() * 0.35);
             let w = b.fonts.width(back_st.face, &l, back_st.size);
             (Some(l), w)
         }
@@ -86,55 +76,20 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
     let name_w = g.content_width() - 2.0 * pad - back_w - if back_w > 0.0 { 16.0 } else { 0.0 };
     let mut sub = domain.map(|d| d.name.clone()).unwrap_or_default();
     if let Some(p) = &it.provider {
-        sub = if sub.is_empty() {
-            p.clone()
-        } else {
-            format!("{sub} · {p}")
-        };
+        sub = if sub.is_empty() { p.clone() } else { format!("{sub} · {p}") };
     }
     let sub_st = Style::new(Face::Regular, 9.5, ink).lead(13.0);
     let band_h = pad
         + b.measure(name_st, &it.name, name_w)
-        + if sub.is_empty() {
-            0.0
-        } else {
-            b.measure(sub_st, &sub, name_w) + 2.0
-        }
+        + if sub.is_empty() { 0.0 } else { b.measure(sub_st, &sub, name_w) + 2.0 }
         + pad
         - 4.0;
-    b.fill(
-        page,
-        Rect {
-            x: g.margin,
-            y: top,
-            w: g.content_width(),
-            h: band_h,
-        },
-        color,
-    );
+    b.fill(page, Rect { x: g.margin, y: top, w: g.content_width(), h: band_h }, color);
     let block = b.block();
-    let mut y = b.lines(
-        page,
-        g.margin + pad,
-        top + pad - 4.0,
-        name_w,
-        name_st,
-        &it.name,
-        Role::Heading(1),
-        block,
-    );
+    let mut y = b.lines(page, g.margin + pad, top + pad - 4.0, name_w, name_st, &it.name, Role::Heading(1), block);
     if !sub.is_empty() {
         let block = b.block();
-        b.lines(
-            page,
-            g.margin + pad,
-            y + 2.0,
-            name_w,
-            sub_st,
-            &sub,
-            Role::Paragraph,
-            block,
-        );
+        b.lines(page, g.margin + pad, y + 2.0, name_w, sub_st, &sub, Role::Paragraph, block);
     }
     if let (Some(label), Some(d)) = (back_label, domain) {
         let x = g.margin + g.content_width() - pad - back_w;
@@ -162,10 +117,7 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
             chips.push((
                 d.name.clone(),
                 d.color,
-                Some((
-                    Target::Dest(format!("domein-{id}")),
-                    format!("Naar het domein {}", d.name),
-                )),
+                Some((Target::Dest(format!("domein-{id}")), format!("Naar het domein {}", d.name))),
             ));
         }
     }
@@ -174,10 +126,7 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
             chips.push((
                 t.name.clone(),
                 CHIP,
-                Some((
-                    Target::Dest(format!("doelgroep-{id}")),
-                    format!("Naar de doelgroep {}", t.name),
-                )),
+                Some((Target::Dest(format!("doelgroep-{id}")), format!("Naar de doelgroep {}", t.name))),
             ));
         }
     }
@@ -195,42 +144,15 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
     for (i, (label, fill, target)) in chips.into_iter().enumerate() {
         let (row, dx) = rows[i];
         max_row = max_row.max(row);
-        b.chip(
-            page,
-            g.margin + dx,
-            y + row * (chip_h + 4.0),
-            &label,
-            chip_size,
-            fill,
-            target,
-            block,
-        );
+        b.chip(page, g.margin + dx, y + row * (chip_h + 4.0), &label, chip_size, fill, target, block);
     }
     y += (max_row + 1.0) * (chip_h + 4.0) + 6.0;
 
     // The summary as a lead paragraph, then a rule.
     let lead = Style::new(Face::Regular, 11.5, INK).lead(15.5);
     let block = b.block();
-    y = b.lines(
-        page,
-        g.margin,
-        y,
-        g.content_width(),
-        lead,
-        &it.summary,
-        Role::Paragraph,
-        block,
-    ) + 6.0;
-    b.fill(
-        page,
-        Rect {
-            x: g.margin,
-            y,
-            w: g.content_width(),
-            h: 0.8,
-        },
-        RULE,
-    );
+    y = b.lines(page, g.margin, y, g.content_width(), lead, &it.summary, Role::Paragraph, block) + 6.0;
+    b.fill(page, Rect { x: g.margin, y, w: g.content_width(), h: 0.8 }, RULE);
     y += 12.0;
 
     let cols = g.column_boxes(g.columns, 28.0);
@@ -248,12 +170,7 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
         facts.push(("Aanbieder", vec![Value::Text(p.clone())]));
     }
     if !it.frameworks.is_empty() {
-        let v = it
-            .frameworks
-            .iter()
-            .map(|f| f.label())
-            .collect::<Vec<_>>()
-            .join(", ");
+        let v = it.frameworks.iter().map(|f| f.label()).collect::<Vec<_>>().join(", ");
         facts.push(("Kader", vec![Value::Text(v)]));
     }
     if !it.fundings.is_empty() {
@@ -292,29 +209,14 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
     if let Some(c) = &it.contact {
         let mut v = Vec::new();
         if let Some(w) = &c.website {
-            v.push(Value::Link(
-                w.clone(),
-                Target::Url(w.clone()),
-                "Website van de aanbieder".into(),
-            ));
+            v.push(Value::Link(w.clone(), Target::Url(w.clone()), "Website van de aanbieder".into()));
         }
         if let Some(m) = &c.email {
-            v.push(Value::Link(
-                m.clone(),
-                Target::Url(format!("mailto:{m}")),
-                format!("E-mail naar {m}"),
-            ));
+            v.push(Value::Link(m.clone(), Target::Url(format!("mailto:{m}")), format!("E-mail naar {m}")));
         }
         if let Some(t) = &c.phone {
-            let digits: String = t
-                .chars()
-                .filter(|c| c.is_ascii_digit() || *c == '+')
-                .collect();
-            v.push(Value::Link(
-                t.clone(),
-                Target::Url(format!("tel:{digits}")),
-                format!("Bel {t}"),
-            ));
+            let digits: String = t.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect();
+            v.push(Value::Link(t.clone(), Target::Url(format!("tel:{digits}")), format!("Bel {t}")));
         }
         if !v.is_empty() {
             facts.push(("Contact", v));
@@ -326,11 +228,8 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
         flow.y += 8.0;
     }
 
-    let related: Vec<&Intervention> = it
-        .related
-        .iter()
-        .filter_map(|r| cat.interventions.iter().find(|i| &i.id == r))
-        .collect();
+    let related: Vec<&Intervention> =
+        it.related.iter().filter_map(|r| cat.interventions.iter().find(|i| &i.id == r)).collect();
     if !related.is_empty() {
         heading(b, &mut flow, "Verwant", label_st);
         for r in related {
@@ -344,40 +243,16 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
             let target = Target::Dest(r.id.clone());
             let alt = format!("Naar de verwante interventie {}", r.name);
             let (page, x, top) = (flow.page, flow.x(), flow.y);
-            flow.y = b.link_lines(
-                page,
-                x,
-                top,
-                w,
-                st,
-                &r.name,
-                &target,
-                &alt,
-                Role::ListBody,
-                block,
-            );
+            flow.y = b.link_lines(page, x, top, w, st, &r.name, &target, &alt, Role::ListBody, block);
             let right = x + flow.w();
             let link = b.link(
                 page,
-                Rect {
-                    x: right - ref_w,
-                    y: top,
-                    w: ref_w,
-                    h: st.leading,
-                },
+                Rect { x: right - ref_w, y: top, w: ref_w, h: st.leading },
                 target,
                 &format!("{alt} (paginanummer)"),
                 block,
             );
-            b.page_ref(
-                page,
-                right,
-                top + st.ascent(),
-                ref_st,
-                &r.id,
-                block,
-                Some(link),
-            );
+            b.page_ref(page, right, top + st.ascent(), ref_st, &r.id, block, Some(link));
             flow.y += 2.0;
         }
         flow.y += 8.0;
@@ -420,16 +295,7 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
     if !tail.is_empty() {
         flow.ensure(b, SMALL.leading);
         let block = b.block();
-        flow.y = b.lines(
-            flow.page,
-            flow.x(),
-            flow.y,
-            flow.w(),
-            SMALL,
-            &tail.join(" · "),
-            Role::Paragraph,
-            block,
-        ) + 2.0;
+        flow.y = b.lines(flow.page, flow.x(), flow.y, flow.w(), SMALL, &tail.join(" · "), Role::Paragraph, block) + 2.0;
     }
     if let Some(mail) = &cat.kaart.contact {
         let subject = format!("Reactie op interventie: {} ({})", it.name, it.id);
@@ -457,16 +323,7 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
 fn heading(b: &mut Builder, flow: &mut Flow, label: &str, st: Style) {
     flow.ensure(b, st.leading + BODY.leading * 2.0);
     let block = b.block();
-    flow.y = b.lines(
-        flow.page,
-        flow.x(),
-        flow.y,
-        flow.w(),
-        st,
-        label,
-        Role::Heading(2),
-        block,
-    ) + 1.0;
+    flow.y = b.lines(flow.page, flow.x(), flow.y, flow.w(), st, label, Role::Heading(2), block) + 1.0;
 }
 
 fn facts_table(b: &mut Builder, flow: &mut Flow, facts: Vec<(&str, Vec<Value>)>) {
@@ -476,16 +333,7 @@ fn facts_table(b: &mut Builder, flow: &mut Flow, facts: Vec<(&str, Vec<Value>)>)
         flow.ensure(b, BODY.leading);
         let block = b.block();
         let (page, x) = (flow.page, flow.x());
-        b.lines(
-            page,
-            x,
-            flow.y,
-            label_w - 4.0,
-            label_st,
-            label,
-            Role::Paragraph,
-            block,
-        );
+        b.lines(page, x, flow.y, label_w - 4.0, label_st, label, Role::Paragraph, block);
         let vx = x + label_w;
         let vw = flow.w() - label_w;
         let mut y = flow.y;
@@ -504,18 +352,9 @@ fn facts_table(b: &mut Builder, flow: &mut Flow, facts: Vec<(&str, Vec<Value>)>)
                 let page = flow.page;
                 let vx = flow.x() + label_w;
                 y = match link {
-                    Some((target, alt)) => b.link_lines(
-                        page,
-                        vx,
-                        y,
-                        vw,
-                        st,
-                        &line,
-                        target,
-                        alt,
-                        Role::Paragraph,
-                        block,
-                    ),
+                    Some((target, alt)) => {
+                        b.link_lines(page, vx, y, vw, st, &line, target, alt, Role::Paragraph, block)
+                    }
                     None => b.lines(page, vx, y, vw, st, &line, Role::Paragraph, block),
                 };
             }
@@ -531,36 +370,13 @@ mod tests {
 
     #[test]
     fn mailto_subjects_are_escaped() {
-        assert_eq!(
-            mail_escape("Reactie op: CoVa+ (één)"),
-            "Reactie%20op%3A%20CoVa%2B%20%28%C3%A9%C3%A9n%29"
-        );
+        assert_eq!(mail_escape("Reactie op: CoVa+ (één)"), "Reactie%20op%3A%20CoVa%2B%20%28%C3%A9%C3%A9n%29");
     }
 
     #[test]
     fn ages() {
-        assert_eq!(
-            age_text(AgeRange {
-                min: Some(12),
-                max: Some(18)
-            })
-            .unwrap(),
-            "12 tot en met 18 jaar"
-        );
-        assert_eq!(
-            age_text(AgeRange {
-                min: None,
-                max: Some(23)
-            })
-            .unwrap(),
-            "tot en met 23 jaar"
-        );
-        assert_eq!(
-            age_text(AgeRange {
-                min: None,
-                max: None
-            }),
-            None
-        );
+        assert_eq!(age_text(AgeRange { min: Some(12), max: Some(18) }).unwrap(), "12 tot en met 18 jaar");
+        assert_eq!(age_text(AgeRange { min: None, max: Some(23) }).unwrap(), "tot en met 23 jaar");
+        assert_eq!(age_text(AgeRange { min: None, max: None }), None);
     }
 }

@@ -15,11 +15,7 @@ naar een domein, naar de doelgroepen of naar de index A-Z.";
 /// quote or bracket is skipped ("'t Kan anders" sorts under T).
 pub fn sort_key(name: &str) -> String {
     let trimmed = name.trim_start_matches(|c: char| !c.is_alphanumeric());
-    trimmed
-        .nfd()
-        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
-        .flat_map(char::to_lowercase)
-        .collect()
+    trimmed.nfd().filter(|c| !unicode_normalization::char::is_combining_mark(*c)).flat_map(char::to_lowercase).collect()
 }
 
 /// The A-Z section a name belongs to: a letter, or "0-9" for names that start with a digit.
@@ -33,19 +29,13 @@ pub fn section_of(name: &str) -> String {
 
 /// Interventions in reading order: by sort key, then name, then id.
 pub fn sorted<'a>(list: impl IntoIterator<Item = &'a Intervention>) -> Vec<&'a Intervention> {
-    let mut v: Vec<(String, &Intervention)> =
-        list.into_iter().map(|i| (sort_key(&i.name), i)).collect();
+    let mut v: Vec<(String, &Intervention)> = list.into_iter().map(|i| (sort_key(&i.name), i)).collect();
     v.sort_by(|a, b| (&a.0, &a.1.name, &a.1.id).cmp(&(&b.0, &b.1.name, &b.1.id)));
     v.into_iter().map(|(_, i)| i).collect()
 }
 
 fn domain_color(b: &Builder, it: &Intervention) -> Rgb {
-    b.cat
-        .kaart
-        .domains
-        .iter()
-        .find(|d| Some(&d.id) == it.domains.first())
-        .map_or(NEUTRAL, |d| d.color)
+    b.cat.kaart.domains.iter().find(|d| Some(&d.id) == it.domains.first()).map_or(NEUTRAL, |d| d.color)
 }
 
 /// The page header of a part: a coloured band with the title (H1) and an optional line under it.
@@ -62,63 +52,23 @@ pub(crate) fn part_header(
     let width = b.geo.content_width() - 28.0;
     let st = Style::new(Face::Bold, 17.0, text_on(color)).lead(21.0);
     let h = b.measure(st, title, width) + 16.0;
-    b.fill(
-        page,
-        Rect {
-            x: b.geo.margin,
-            y: top,
-            w: b.geo.content_width(),
-            h,
-        },
-        color,
-    );
+    b.fill(page, Rect { x: b.geo.margin, y: top, w: b.geo.content_width(), h }, color);
     let block = b.block();
-    b.lines(
-        page,
-        b.geo.margin + 14.0,
-        top + 8.0,
-        width,
-        st,
-        title,
-        Role::Heading(1),
-        block,
-    );
+    b.lines(page, b.geo.margin + 14.0, top + 8.0, width, st, title, Role::Heading(1), block);
     let mut y = top + h + 10.0;
     if let Some(d) = description {
         let block = b.block();
-        y = b.lines(
-            page,
-            b.geo.margin,
-            y,
-            b.geo.content_width(),
-            BODY,
-            d,
-            Role::Paragraph,
-            block,
-        );
+        y = b.lines(page, b.geo.margin, y, b.geo.content_width(), BODY, d, Role::Paragraph, block);
     }
     if let Some(c) = count {
         let block = b.block();
-        y = b.lines(
-            page,
-            b.geo.margin,
-            y,
-            b.geo.content_width(),
-            SMALL,
-            &c,
-            Role::Paragraph,
-            block,
-        );
+        y = b.lines(page, b.geo.margin, y, b.geo.content_width(), SMALL, &c, Role::Paragraph, block);
     }
     y + 10.0
 }
 
 pub(crate) fn count_label(n: usize) -> String {
-    if n == 1 {
-        "1 interventie".into()
-    } else {
-        format!("{n} interventies")
-    }
+    if n == 1 { "1 interventie".into() } else { format!("{n} interventies") }
 }
 
 pub fn how_to(b: &mut Builder) {
@@ -139,25 +89,11 @@ pub fn how_to(b: &mut Builder) {
         let sw = 10.0;
         let name_st = Style::new(Face::Bold, 9.5, INK).lead(13.0);
         let desc = d.description.clone().unwrap_or_default();
-        let h = name_st.leading
-            + if desc.is_empty() {
-                0.0
-            } else {
-                b.measure(SMALL, &desc, flow.w() - sw - 8.0)
-            }
-            + 4.0;
+        let h =
+            name_st.leading + if desc.is_empty() { 0.0 } else { b.measure(SMALL, &desc, flow.w() - sw - 8.0) } + 4.0;
         flow.ensure(b, h);
         let (x, page) = (flow.x(), flow.page);
-        b.fill(
-            page,
-            Rect {
-                x,
-                y: flow.y + 2.0,
-                w: sw,
-                h: sw,
-            },
-            d.color,
-        );
+        b.fill(page, Rect { x, y: flow.y + 2.0, w: sw, h: sw }, d.color);
         let target = Target::Dest(format!("domein-{}", d.id));
         let y = b.link_lines(
             page,
@@ -174,16 +110,7 @@ pub fn how_to(b: &mut Builder) {
         let y = if desc.is_empty() {
             y
         } else {
-            b.lines(
-                page,
-                x + sw + 8.0,
-                y,
-                flow.w() - sw - 8.0,
-                SMALL,
-                &desc,
-                Role::ListBody,
-                block,
-            )
+            b.lines(page, x + sw + 8.0, y, flow.w() - sw - 8.0, SMALL, &desc, Role::ListBody, block)
         };
         flow.y = y + 4.0;
     }
@@ -201,18 +128,9 @@ pub fn how_to(b: &mut Builder) {
     }
     section_heading(b, &mut flow, "Symbolen");
     for (sym, what) in [
-        (
-            "p. 12",
-            "het paginanummer van een interventie; klik om erheen te gaan",
-        ),
-        (
-            "‹ ›",
-            "terug naar het overzicht, of verder op de volgende pagina",
-        ),
-        (
-            "onderstreept",
-            "een link: naar een andere pagina, een website, e-mail of telefoon",
-        ),
+        ("p. 12", "het paginanummer van een interventie; klik om erheen te gaan"),
+        ("‹ ›", "terug naar het overzicht, of verder op de volgende pagina"),
+        ("onderstreept", "een link: naar een andere pagina, een website, e-mail of telefoon"),
     ] {
         legend_chip(b, &mut flow, sym, CHIP, what);
     }
@@ -264,31 +182,14 @@ fn section_heading(b: &mut Builder, flow: &mut Flow, title: &str) {
     let st = LABEL;
     flow.ensure(b, st.leading * 2.5);
     let block = b.block();
-    flow.y = b.lines(
-        flow.page,
-        flow.x(),
-        flow.y,
-        flow.w(),
-        st,
-        title,
-        Role::Heading(2),
-        block,
-    ) + 2.0;
+    flow.y = b.lines(flow.page, flow.x(), flow.y, flow.w(), st, title, Role::Heading(2), block) + 2.0;
 }
 
 fn legend_chip(b: &mut Builder, flow: &mut Flow, label: &str, fill: Rgb, what: &str) {
     let size = 7.5;
     let (cw, ch) = b.chip_size(label, size);
-    let text_x = if what.is_empty() {
-        0.0
-    } else {
-        (cw + 8.0).max(70.0)
-    };
-    let h = if what.is_empty() {
-        ch
-    } else {
-        b.measure(SMALL.color(INK), what, flow.w() - text_x).max(ch)
-    };
+    let text_x = if what.is_empty() { 0.0 } else { (cw + 8.0).max(70.0) };
+    let h = if what.is_empty() { ch } else { b.measure(SMALL.color(INK), what, flow.w() - text_x).max(ch) };
     flow.ensure(b, h + 4.0);
     let block = b.block();
     b.chip(flow.page, flow.x(), flow.y, label, size, fill, None, block);
@@ -321,28 +222,12 @@ fn index_part(
     let part = b.part(title);
     let page = b.new_page(part);
     b.dest(dest, page, b.geo.content_top - 6.0);
-    let y = part_header(
-        b,
-        page,
-        title,
-        color,
-        description,
-        Some(count_label(entries.len())),
-    );
+    let y = part_header(b, page, title, color, description, Some(count_label(entries.len())));
     let cols = b.geo.column_boxes(b.geo.columns, 28.0);
     let mut flow = Flow::new(b, page, y, cols, part, title, color);
     if entries.is_empty() {
         let block = b.block();
-        b.lines(
-            page,
-            flow.x(),
-            flow.y,
-            flow.w(),
-            BODY.color(MUTED),
-            empty,
-            Role::Paragraph,
-            block,
-        );
+        b.lines(page, flow.x(), flow.y, flow.w(), BODY.color(MUTED), empty, Role::Paragraph, block);
     }
     for it in entries {
         index_entry(b, &mut flow, it);
@@ -361,13 +246,7 @@ fn index_entry(b: &mut Builder, flow: &mut Flow, it: &Intervention) {
     let ref_st = Style::new(Face::Bold, 8.8, MUTED);
     let ref_w = b.page_ref_width(ref_st);
     let w = flow.w() - indent;
-    let name_lines = wrap(
-        b.fonts,
-        name_st.face,
-        name_st.size,
-        &it.name,
-        w - ref_w - 6.0,
-    );
+    let name_lines = wrap(b.fonts, name_st.face, name_st.size, &it.name, w - ref_w - 6.0);
     let sum_lines = wrap(b.fonts, sum_st.face, sum_st.size, &it.summary, w);
     let mut chips: Vec<(String, Rgb, Option<(Target, String)>)> = Vec::new();
     for g in &it.target_groups {
@@ -375,10 +254,7 @@ fn index_entry(b: &mut Builder, flow: &mut Flow, it: &Intervention) {
             chips.push((
                 tg.name.clone(),
                 CHIP,
-                Some((
-                    Target::Dest(format!("doelgroep-{g}")),
-                    format!("Naar de doelgroep {}", tg.name),
-                )),
+                Some((Target::Dest(format!("doelgroep-{g}")), format!("Naar de doelgroep {}", tg.name))),
             ));
         }
     }
@@ -397,16 +273,7 @@ fn index_entry(b: &mut Builder, flow: &mut Flow, it: &Intervention) {
         };
     flow.ensure(b, h + 10.0);
     let (page, x0, top) = (flow.page, flow.x(), flow.y);
-    b.fill(
-        page,
-        Rect {
-            x: x0,
-            y: top + 1.0,
-            w: bar,
-            h: h - 1.0,
-        },
-        domain_color(b, it),
-    );
+    b.fill(page, Rect { x: x0, y: top + 1.0, w: bar, h: h - 1.0 }, domain_color(b, it));
     let block = b.block();
     let target = Target::Dest(it.id.clone());
     let alt = format!("Naar de interventie {}", it.name);
@@ -414,81 +281,30 @@ fn index_entry(b: &mut Builder, flow: &mut Flow, it: &Intervention) {
     let mut y = top;
     for (n, line) in name_lines.iter().enumerate() {
         let lw = b.fonts.width(name_st.face, line, name_st.size);
-        let link = b.link(
-            page,
-            Rect {
-                x,
-                y,
-                w: lw,
-                h: name_st.leading,
-            },
-            target.clone(),
-            &alt,
-            block,
-        );
-        b.text_run(
-            page,
-            x,
-            y + name_st.ascent(),
-            name_st,
-            line,
-            Role::IndexEntry,
-            block,
-            Some(link),
-        );
+        let link = b.link(page, Rect { x, y, w: lw, h: name_st.leading }, target.clone(), &alt, block);
+        b.text_run(page, x, y + name_st.ascent(), name_st, line, Role::IndexEntry, block, Some(link));
         if n == 0 {
             let right = x0 + flow.w();
             let link = b.link(
                 page,
-                Rect {
-                    x: right - ref_w,
-                    y,
-                    w: ref_w,
-                    h: name_st.leading,
-                },
+                Rect { x: right - ref_w, y, w: ref_w, h: name_st.leading },
                 target.clone(),
                 &format!("{alt} (paginanummer)"),
                 block,
             );
-            b.page_ref(
-                page,
-                right,
-                y + name_st.ascent(),
-                ref_st,
-                &it.id,
-                block,
-                Some(link),
-            );
+            b.page_ref(page, right, y + name_st.ascent(), ref_st, &it.id, block, Some(link));
         }
         y += name_st.leading;
     }
     for line in &sum_lines {
-        b.text_run(
-            page,
-            x,
-            y + sum_st.ascent(),
-            sum_st,
-            line,
-            Role::IndexEntry,
-            block,
-            None,
-        );
+        b.text_run(page, x, y + sum_st.ascent(), sum_st, line, Role::IndexEntry, block, None);
         y += sum_st.leading;
     }
     if !chips.is_empty() {
         y += 3.0;
         for (i, (label, fill, target)) in chips.into_iter().enumerate() {
             let (row, dx) = rows[i];
-            b.chip(
-                page,
-                x + dx,
-                y + row * (chip_h + 3.0),
-                &label,
-                chip_size,
-                fill,
-                target,
-                block,
-            );
+            b.chip(page, x + dx, y + row * (chip_h + 3.0), &label, chip_size, fill, target, block);
         }
     }
     flow.y = top + h + 10.0;
@@ -520,11 +336,7 @@ pub fn domain_indexes(b: &mut Builder) -> Vec<Vec<usize>> {
     let cat = b.cat;
     let mut out = Vec::new();
     for d in &cat.kaart.domains {
-        let entries = sorted(
-            cat.interventions
-                .iter()
-                .filter(|i| i.domains.contains(&d.id)),
-        );
+        let entries = sorted(cat.interventions.iter().filter(|i| i.domains.contains(&d.id)));
         let pages = index_part(
             b,
             &d.name,
@@ -540,13 +352,7 @@ pub fn domain_indexes(b: &mut Builder) -> Vec<Vec<usize>> {
 }
 
 /// An overview page: one linked line per group or route, with its description and count.
-fn overview(
-    b: &mut Builder,
-    title: &str,
-    dest: &str,
-    intro: &str,
-    rows: &[(String, String, Option<String>, usize)],
-) {
+fn overview(b: &mut Builder, title: &str, dest: &str, intro: &str, rows: &[(String, String, Option<String>, usize)]) {
     let part = b.part(title);
     let page = b.new_page(part);
     b.dest(dest, page, b.geo.content_top - 6.0);
@@ -558,11 +364,7 @@ fn overview(
         let desc = desc.clone().unwrap_or_default();
         let w = flow.w();
         let h = b.measure(name_st, name, w)
-            + if desc.is_empty() {
-                0.0
-            } else {
-                b.measure(BODY, &desc, w)
-            }
+            + if desc.is_empty() { 0.0 } else { b.measure(BODY, &desc, w) }
             + SMALL.leading
             + 10.0;
         flow.ensure(b, h);
@@ -581,27 +383,9 @@ fn overview(
             block,
         );
         if !desc.is_empty() {
-            y = b.lines(
-                flow.page,
-                flow.x(),
-                y,
-                w,
-                BODY,
-                &desc,
-                Role::ListBody,
-                block,
-            );
+            y = b.lines(flow.page, flow.x(), y, w, BODY, &desc, Role::ListBody, block);
         }
-        y = b.lines(
-            flow.page,
-            flow.x(),
-            y,
-            w,
-            SMALL,
-            &count_label(*n),
-            Role::ListBody,
-            block,
-        );
+        y = b.lines(flow.page, flow.x(), y, w, SMALL, &count_label(*n), Role::ListBody, block);
         flow.y = y + 10.0;
     }
 }
@@ -613,32 +397,13 @@ pub fn group_indexes(b: &mut Builder) {
         .target_groups
         .iter()
         .map(|g| {
-            let n = cat
-                .interventions
-                .iter()
-                .filter(|i| i.target_groups.contains(&g.id))
-                .count();
-            (
-                g.name.clone(),
-                format!("doelgroep-{}", g.id),
-                g.description.clone(),
-                n,
-            )
+            let n = cat.interventions.iter().filter(|i| i.target_groups.contains(&g.id)).count();
+            (g.name.clone(), format!("doelgroep-{}", g.id), g.description.clone(), n)
         })
         .collect();
-    overview(
-        b,
-        "Doelgroepen",
-        "doelgroepen",
-        "Voor wie is de interventie bedoeld? Kies een doelgroep.",
-        &rows,
-    );
+    overview(b, "Doelgroepen", "doelgroepen", "Voor wie is de interventie bedoeld? Kies een doelgroep.", &rows);
     for g in &cat.kaart.target_groups {
-        let entries = sorted(
-            cat.interventions
-                .iter()
-                .filter(|i| i.target_groups.contains(&g.id)),
-        );
+        let entries = sorted(cat.interventions.iter().filter(|i| i.target_groups.contains(&g.id)));
         index_part(
             b,
             &format!("Doelgroep: {}", g.name),
@@ -658,32 +423,13 @@ pub fn funding_indexes(b: &mut Builder) {
         .fundings
         .iter()
         .map(|f| {
-            let n = cat
-                .interventions
-                .iter()
-                .filter(|i| i.fundings.contains(&f.id))
-                .count();
-            (
-                f.name.clone(),
-                format!("financiering-{}", f.id),
-                f.note.clone(),
-                n,
-            )
+            let n = cat.interventions.iter().filter(|i| i.fundings.contains(&f.id)).count();
+            (f.name.clone(), format!("financiering-{}", f.id), f.note.clone(), n)
         })
         .collect();
-    overview(
-        b,
-        "Financiering",
-        "financiering",
-        "Wie betaalt de interventie? Kies een financieringsroute.",
-        &rows,
-    );
+    overview(b, "Financiering", "financiering", "Wie betaalt de interventie? Kies een financieringsroute.", &rows);
     for f in &cat.kaart.fundings {
-        let entries = sorted(
-            cat.interventions
-                .iter()
-                .filter(|i| i.fundings.contains(&f.id)),
-        );
+        let entries = sorted(cat.interventions.iter().filter(|i| i.fundings.contains(&f.id)));
         index_part(
             b,
             &format!("Financiering: {}", f.name),
@@ -703,14 +449,7 @@ pub fn a_to_z(b: &mut Builder) {
     let page = b.new_page(part);
     b.dest("a-z", page, b.geo.content_top - 6.0);
     let all = sorted(cat.interventions.iter());
-    let y = part_header(
-        b,
-        page,
-        "Index A-Z",
-        NEUTRAL,
-        None,
-        Some(count_label(all.len())),
-    );
+    let y = part_header(b, page, "Index A-Z", NEUTRAL, None, Some(count_label(all.len())));
 
     let mut sections: Vec<(String, Vec<&Intervention>)> = Vec::new();
     for it in all {
@@ -743,21 +482,10 @@ pub fn a_to_z(b: &mut Builder) {
         }
         let rect = Rect { x, y, w, h: 17.0 };
         let present = sections.iter().any(|(s, _)| s == l);
-        let (fill, ink) = if present {
-            (NEUTRAL, WHITE)
-        } else {
-            (CHIP, MUTED)
-        };
+        let (fill, ink) = if present { (NEUTRAL, WHITE) } else { (CHIP, MUTED) };
         b.fill(page, rect, fill);
-        let link = present.then(|| {
-            b.link(
-                page,
-                rect,
-                Target::Dest(letter_dest(l)),
-                &format!("Naar de letter {l}"),
-                bar_block,
-            )
-        });
+        let link = present
+            .then(|| b.link(page, rect, Target::Dest(letter_dest(l)), &format!("Naar de letter {l}"), bar_block));
         let tw = b.fonts.width(Face::Bold, l, size);
         b.text_run(
             page,
@@ -785,83 +513,33 @@ pub fn a_to_z(b: &mut Builder) {
         flow.ensure(b, head.leading + name_st.leading * 2.0 + 4.0);
         b.dest(&letter_dest(letter), flow.page, flow.y);
         let block = b.block();
-        b.lines(
-            flow.page,
-            flow.x(),
-            flow.y,
-            flow.w(),
-            head,
-            letter,
-            Role::Heading(2),
-            block,
-        );
+        b.lines(flow.page, flow.x(), flow.y, flow.w(), head, letter, Role::Heading(2), block);
         flow.y += head.leading + 2.0;
         for it in items {
             let w = flow.w() - 10.0 - ref_w;
             let lines = wrap(b.fonts, name_st.face, name_st.size, &it.name, w);
             flow.ensure(b, lines.len() as f32 * name_st.leading + 3.0);
             let (page, x0, top) = (flow.page, flow.x(), flow.y);
-            b.fill(
-                page,
-                Rect {
-                    x: x0,
-                    y: top + 3.0,
-                    w: 5.0,
-                    h: 5.0,
-                },
-                domain_color(b, it),
-            );
+            b.fill(page, Rect { x: x0, y: top + 3.0, w: 5.0, h: 5.0 }, domain_color(b, it));
             let block = b.block();
             let target = Target::Dest(it.id.clone());
             let alt = format!("Naar de interventie {}", it.name);
             let mut y = top;
             for (n, line) in lines.iter().enumerate() {
                 let lw = b.fonts.width(name_st.face, line, name_st.size);
-                let link = b.link(
-                    page,
-                    Rect {
-                        x: x0 + 10.0,
-                        y,
-                        w: lw,
-                        h: name_st.leading,
-                    },
-                    target.clone(),
-                    &alt,
-                    block,
-                );
-                b.text_run(
-                    page,
-                    x0 + 10.0,
-                    y + name_st.ascent(),
-                    name_st,
-                    line,
-                    Role::IndexEntry,
-                    block,
-                    Some(link),
-                );
+                let link =
+                    b.link(page, Rect { x: x0 + 10.0, y, w: lw, h: name_st.leading }, target.clone(), &alt, block);
+                b.text_run(page, x0 + 10.0, y + name_st.ascent(), name_st, line, Role::IndexEntry, block, Some(link));
                 if n == 0 {
                     let right = x0 + flow.w();
                     let link = b.link(
                         page,
-                        Rect {
-                            x: right - ref_w,
-                            y,
-                            w: ref_w,
-                            h: name_st.leading,
-                        },
+                        Rect { x: right - ref_w, y, w: ref_w, h: name_st.leading },
                         target.clone(),
                         &format!("{alt} (paginanummer)"),
                         block,
                     );
-                    b.page_ref(
-                        page,
-                        right,
-                        y + name_st.ascent(),
-                        ref_st,
-                        &it.id,
-                        block,
-                        Some(link),
-                    );
+                    b.page_ref(page, right, y + name_st.ascent(), ref_st, &it.id, block, Some(link));
                 }
                 y += name_st.leading;
             }
@@ -887,10 +565,7 @@ pub fn outline(b: &Builder) -> Vec<OutlineItem> {
         children: Vec::new(),
     };
     let members = |pred: &dyn Fn(&Intervention) -> bool| -> Vec<OutlineItem> {
-        sorted(cat.interventions.iter().filter(|i| pred(i)))
-            .into_iter()
-            .map(|i| leaf(&i.name, &i.id))
-            .collect()
+        sorted(cat.interventions.iter().filter(|i| pred(i))).into_iter().map(|i| leaf(&i.name, &i.id)).collect()
     };
     let domains = cat
         .kaart
@@ -925,21 +600,9 @@ pub fn outline(b: &Builder) -> Vec<OutlineItem> {
     vec![
         leaf("Start", "start"),
         leaf("Hoe werkt deze kaart", "inleiding"),
-        OutlineItem {
-            title: "Domeinen".into(),
-            dest: "start".into(),
-            children: domains,
-        },
-        OutlineItem {
-            title: "Doelgroepen".into(),
-            dest: "doelgroepen".into(),
-            children: groups,
-        },
-        OutlineItem {
-            title: "Financiering".into(),
-            dest: "financiering".into(),
-            children: fundings,
-        },
+        OutlineItem { title: "Domeinen".into(), dest: "start".into(), children: domains },
+        OutlineItem { title: "Doelgroepen".into(), dest: "doelgroepen".into(), children: groups },
+        OutlineItem { title: "Financiering".into(), dest: "financiering".into(), children: fundings },
         leaf("Index A-Z", "a-z"),
     ]
 }
@@ -950,26 +613,9 @@ mod tests {
 
     #[test]
     fn dutch_sorting() {
-        let mut names = vec![
-            "Zorg",
-            "'t Kan anders",
-            "Ééndaagse",
-            "abc",
-            "3D-aanpak",
-            "Buurtbemiddeling",
-        ];
+        let mut names = vec!["Zorg", "'t Kan anders", "Ééndaagse", "abc", "3D-aanpak", "Buurtbemiddeling"];
         names.sort_by_key(|n| sort_key(n));
-        assert_eq!(
-            names,
-            [
-                "3D-aanpak",
-                "abc",
-                "Buurtbemiddeling",
-                "Ééndaagse",
-                "'t Kan anders",
-                "Zorg"
-            ]
-        );
+        assert_eq!(names, ["3D-aanpak", "abc", "Buurtbemiddeling", "Ééndaagse", "'t Kan anders", "Zorg"]);
         assert_eq!(section_of("'s-Hertogenbosch aanpak"), "S");
         assert_eq!(section_of("Élan"), "E");
         assert_eq!(section_of("24/7 zorg"), "0-9");

@@ -172,10 +172,7 @@ impl std::fmt::Display for LayoutError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             LayoutError::MissingDestination(d) => {
-                write!(
-                    f,
-                    "internal error: link to unknown destination \"{d}\"; please report this"
-                )
+                write!(f, "internal error: link to unknown destination \"{d}\"; please report this")
             }
         }
     }
@@ -200,11 +197,7 @@ pub(crate) const PAPER_TINT: Rgb = Rgb(0xF4, 0xF6, 0xF8);
 pub fn luminance(c: Rgb) -> f32 {
     let ch = |v: u8| {
         let s = f32::from(v) / 255.0;
-        if s <= 0.040_45 {
-            s / 12.92
-        } else {
-            ((s + 0.055) / 1.055).powf(2.4)
-        }
+        if s <= 0.040_45 { s / 12.92 } else { ((s + 0.055) / 1.055).powf(2.4) }
     };
     0.2126 * ch(c.0) + 0.7152 * ch(c.1) + 0.0722 * ch(c.2)
 }
@@ -217,11 +210,7 @@ pub fn contrast(a: Rgb, b: Rgb) -> f32 {
 
 /// White when it reads well on `bg` (4.5:1), else black, which then always does.
 pub fn text_on(bg: Rgb) -> Rgb {
-    if contrast(WHITE, bg) >= 4.5 {
-        WHITE
-    } else {
-        BLACK
-    }
+    if contrast(WHITE, bg) >= 4.5 { WHITE } else { BLACK }
 }
 
 /// `c` when it reads on white (4.5:1), else a darkened version of it that does.
@@ -231,11 +220,7 @@ pub fn readable_on_white(c: Rgb) -> Rgb {
         if contrast(c, WHITE) >= 4.5 {
             return c;
         }
-        c = Rgb(
-            (f32::from(c.0) * 0.85) as u8,
-            (f32::from(c.1) * 0.85) as u8,
-            (f32::from(c.2) * 0.85) as u8,
-        );
+        c = Rgb((f32::from(c.0) * 0.85) as u8, (f32::from(c.1) * 0.85) as u8, (f32::from(c.2) * 0.85) as u8);
     }
     INK
 }
@@ -252,12 +237,7 @@ pub(crate) struct Style {
 
 impl Style {
     pub const fn new(face: Face, size: f32, color: Rgb) -> Style {
-        Style {
-            face,
-            size,
-            color,
-            leading: size * 1.38,
-        }
+        Style { face, size, color, leading: size * 1.38 }
     }
     pub const fn lead(mut self, leading: f32) -> Style {
         self.leading = leading;
@@ -299,9 +279,7 @@ impl Geometry {
     pub fn column_boxes(&self, n: usize, gutter: f32) -> Vec<(f32, f32)> {
         let n = n.max(1);
         let w = (self.content_width() - gutter * (n - 1) as f32) / n as f32;
-        (0..n)
-            .map(|i| (self.margin + i as f32 * (w + gutter), w))
-            .collect()
+        (0..n).map(|i| (self.margin + i as f32 * (w + gutter), w)).collect()
     }
 }
 
@@ -356,7 +334,7 @@ impl<'a> Builder<'a> {
                 height,
                 margin,
                 content_top: 0.0,
-                content_bottom: height - 40.0,
+                content_bottom: height - 50.0,
                 columns: if width > height { 2 } else { 1 },
             },
             pages: Vec::new(),
@@ -374,12 +352,8 @@ impl<'a> Builder<'a> {
     /// Lays out the navigation bar: Start, one tab per domain, Doelgroepen, A-Z. Shrinks the
     /// type a little when it does not fit on one row, then wraps to more rows.
     fn layout_nav(&mut self) {
-        let mut specs: Vec<(String, Rgb, Target, String)> = vec![(
-            "Start".into(),
-            NEUTRAL,
-            Target::Dest("start".into()),
-            "Naar de omslag met alle domeinen".into(),
-        )];
+        let mut specs: Vec<(String, Rgb, Target, String)> =
+            vec![("Start".into(), NEUTRAL, Target::Dest("start".into()), "Naar de omslag met alle domeinen".into())];
         for d in &self.cat.kaart.domains {
             specs.push((
                 d.name.clone(),
@@ -394,29 +368,14 @@ impl<'a> Builder<'a> {
             Target::Dest("doelgroepen".into()),
             "Naar het overzicht van doelgroepen".into(),
         ));
-        specs.push((
-            "A-Z".into(),
-            NEUTRAL,
-            Target::Dest("a-z".into()),
-            "Naar de index van A tot Z".into(),
-        ));
+        specs.push(("A-Z".into(), NEUTRAL, Target::Dest("a-z".into()), "Naar de index van A tot Z".into()));
         let avail = self.geo.content_width();
         let (gap, pad, row_h) = (3.0, 6.0, 17.0);
         let widths = |size: f32| -> Vec<f32> {
-            specs
-                .iter()
-                .map(|s| {
-                    self.fonts
-                        .width(Face::Bold, &s.0, size)
-                        .min(avail - 2.0 * pad)
-                        + 2.0 * pad
-                })
-                .collect()
+            specs.iter().map(|s| self.fonts.width(Face::Bold, &s.0, size).min(avail - 2.0 * pad) + 2.0 * pad).collect()
         };
         let mut size = 8.0;
-        while size > 6.5
-            && widths(size).iter().sum::<f32>() + gap * (specs.len() - 1) as f32 > avail
-        {
+        while size > 6.5 && widths(size).iter().sum::<f32>() + gap * (specs.len() - 1) as f32 > avail {
             size -= 0.5;
         }
         let ws = widths(size);
@@ -433,12 +392,7 @@ impl<'a> Builder<'a> {
             let s = &specs[i];
             let label = fit_line(self.fonts, Face::Bold, size, &s.0, w - 2.0 * pad);
             self.nav.push(NavButton {
-                rect: Rect {
-                    x,
-                    y,
-                    w: *w,
-                    h: row_h,
-                },
+                rect: Rect { x, y, w: *w, h: row_h },
                 label,
                 size,
                 fill: s.1,
@@ -450,8 +404,7 @@ impl<'a> Builder<'a> {
         }
         // Spread each full row over the whole width so the bar sits square on the page.
         for row in &rows {
-            let used: f32 =
-                row.iter().map(|&i| self.nav[i].rect.w).sum::<f32>() + gap * (row.len() - 1) as f32;
+            let used: f32 = row.iter().map(|&i| self.nav[i].rect.w).sum::<f32>() + gap * (row.len() - 1) as f32;
             if rows.len() > 1 || used > avail * 0.8 {
                 let extra = (avail - used) / row.len() as f32;
                 let mut x = self.geo.margin;
@@ -472,25 +425,15 @@ impl<'a> Builder<'a> {
 
     /// Starts a new part (a section for tagging) and returns its index.
     pub fn part(&mut self, title: impl Into<String>) -> usize {
-        self.parts.push(Part {
-            title: title.into(),
-        });
+        self.parts.push(Part { title: title.into() });
         self.parts.len() - 1
     }
 
     /// A new page with navigation bar and footer (none on the cover, page 0).
     pub fn new_page(&mut self, part: usize) -> usize {
         let index = self.pages.len();
-        let label = if index == 0 {
-            "Omslag".to_string()
-        } else {
-            index.to_string()
-        };
-        self.pages.push(Page {
-            label,
-            part,
-            items: Vec::new(),
-        });
+        let label = if index == 0 { "Omslag".to_string() } else { index.to_string() };
+        self.pages.push(Page { label, part, items: Vec::new() });
         if index > 0 {
             self.chrome(index);
         }
@@ -519,47 +462,21 @@ impl<'a> Builder<'a> {
         // Footer: title and version left, page label right. Decoration for tagging.
         let k = &self.cat.kaart;
         let y = self.geo.height - 20.0;
-        self.fill(
-            page,
-            Rect {
-                x: self.geo.margin,
-                y: y - 11.0,
-                w: self.geo.content_width(),
-                h: 0.6,
-            },
-            RULE,
-        );
+        self.fill(page, Rect { x: self.geo.margin, y: y - 11.0, w: self.geo.content_width(), h: 0.6 }, RULE);
         let mut left = k.title.clone();
         if let Some(v) = &k.version {
             left = format!("{left} · versie {v}");
         }
         let right = format!("pagina {page}");
         let rw = self.fonts.width(Face::Regular, &right, 7.5);
-        let left = fit_line(
-            self.fonts,
-            Face::Regular,
-            7.5,
-            &left,
-            self.geo.content_width() - rw - 20.0,
-        );
+        let left = fit_line(self.fonts, Face::Regular, 7.5, &left, self.geo.content_width() - rw - 20.0);
         let st = Style::new(Face::Regular, 7.5, MUTED);
         self.text_run(page, self.geo.margin, y, st, &left, Role::Artifact, 0, None);
-        self.text_run(
-            page,
-            self.geo.width - self.geo.margin - rw,
-            y,
-            st,
-            &right,
-            Role::Artifact,
-            0,
-            None,
-        );
+        self.text_run(page, self.geo.width - self.geo.margin - rw, y, st, &right, Role::Artifact, 0, None);
     }
 
     pub fn fill(&mut self, page: usize, rect: Rect, color: Rgb) {
-        self.pages[page]
-            .items
-            .push(Item::Fill(Fill { rect, color }));
+        self.pages[page].items.push(Item::Fill(Fill { rect, color }));
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -594,20 +511,12 @@ impl<'a> Builder<'a> {
     pub fn link(&mut self, page: usize, rect: Rect, target: Target, alt: &str, block: u32) -> u32 {
         self.next_link += 1;
         let id = self.next_link;
-        self.pages[page].items.push(Item::Link(LinkArea {
-            id,
-            rect,
-            target,
-            alt: alt.to_string(),
-            block,
-        }));
+        self.pages[page].items.push(Item::Link(LinkArea { id, rect, target, alt: alt.to_string(), block }));
         id
     }
 
     pub fn dest(&mut self, name: &str, page: usize, top: f32) {
-        self.dests
-            .entry(name.to_string())
-            .or_insert(Anchor { page, top });
+        self.dests.entry(name.to_string()).or_insert(Anchor { page, top });
     }
 
     /// A "p. N" text right-aligned at `right`, filled in when `dest` has its page.
@@ -648,10 +557,7 @@ impl<'a> Builder<'a> {
 
     fn resolve_fixups(&mut self) -> Result<(), LayoutError> {
         for f in std::mem::take(&mut self.fixups) {
-            let anchor = self
-                .dests
-                .get(&f.dest)
-                .ok_or_else(|| LayoutError::MissingDestination(f.dest.clone()))?;
+            let anchor = self.dests.get(&f.dest).ok_or_else(|| LayoutError::MissingDestination(f.dest.clone()))?;
             let text = format!("{}{}", f.prefix, self.pages[anchor.page].label);
             if let Item::Text(t) = &mut self.pages[f.page].items[f.item] {
                 t.x = f.right - self.fonts.width(t.face, &text, t.size);
@@ -705,25 +611,11 @@ impl<'a> Builder<'a> {
         let mut y = top;
         for line in wrap(self.fonts, st.face, st.size, text, width) {
             let w = self.fonts.width(st.face, &line, st.size);
-            let rect = Rect {
-                x,
-                y,
-                w,
-                h: st.leading,
-            };
+            let rect = Rect { x, y, w, h: st.leading };
             let link = self.link(page, rect, target.clone(), alt, block);
             self.text_run(page, x, y + st.ascent(), st, &line, role, block, Some(link));
             // Underline: links are not told apart by colour alone.
-            self.fill(
-                page,
-                Rect {
-                    x,
-                    y: y + st.ascent() + st.size * 0.15,
-                    w,
-                    h: 0.5,
-                },
-                st.color,
-            );
+            self.fill(page, Rect { x, y: y + st.ascent() + st.size * 0.15, w, h: 0.5 }, st.color);
             y += st.leading;
         }
         y
@@ -747,31 +639,19 @@ impl<'a> Builder<'a> {
         self.fill(page, rect, fill);
         let link = target.map(|(t, alt)| self.link(page, rect, t, &alt, block));
         let st = Style::new(Face::Bold, size, text_on(fill));
-        self.text_run(
-            page,
-            x + size * 0.7,
-            top + h / 2.0 + size * 0.35,
-            st,
-            label,
-            Role::Chip,
-            block,
-            link,
-        );
+        self.text_run(page, x + size * 0.7, top + h / 2.0 + size * 0.35, st, label, Role::Chip, block, link);
         rect
     }
 
     pub fn chip_size(&self, label: &str, size: f32) -> (f32, f32) {
-        (
-            self.fonts.width(Face::Bold, label, size) + size * 1.4,
-            size * 1.9,
-        )
+        (self.fonts.width(Face::Bold, label, size) + size * 1.4, size * 1.9)
     }
 }
 
 /// A line cut to `max` points, with an ellipsis when cut (only for labels that also exist in full
 /// elsewhere, such as navigation tabs and the footer title).
 pub(crate) fn fit_line(fonts: &Fonts, face: Face, size: f32, text: &str, max: f32) -> String {
-    if fonts.width(face, text, size) <= max {
+    if fonts.width(face, text, size) <= max + 0.01 {
         return text.to_string();
     }
     let mut s = String::new();
@@ -809,16 +689,7 @@ impl Flow {
         cont_color: Rgb,
     ) -> Flow {
         let _ = b;
-        Flow {
-            page,
-            col: 0,
-            y: top,
-            top,
-            cols,
-            part,
-            cont_title: cont_title.to_string(),
-            cont_color,
-        }
+        Flow { page, col: 0, y: top, top, cols, part, cont_title: cont_title.to_string(), cont_color }
     }
 
     pub fn x(&self) -> f32 {
@@ -849,30 +720,16 @@ impl Flow {
         let label = format!("Vervolg op pagina {page} ›");
         let w = b.fonts.width(st.face, &label, st.size);
         let x = b.geo.width - b.geo.margin - w;
-        let y = b.geo.content_bottom + 4.0;
+        let y = b.geo.content_bottom + 3.0;
         let block = b.block();
         let link = b.link(
             from,
-            Rect {
-                x,
-                y,
-                w,
-                h: st.leading,
-            },
+            Rect { x, y, w, h: st.leading },
             Target::Page(page),
             &format!("Naar pagina {page}, vervolg"),
             block,
         );
-        b.text_run(
-            from,
-            x,
-            y + st.ascent(),
-            st,
-            &label,
-            Role::Paragraph,
-            block,
-            Some(link),
-        );
+        b.text_run(from, x, y + st.ascent(), st, &label, Role::Paragraph, block, Some(link));
         let top = continuation_header(b, page, &self.cont_title, self.cont_color, from);
         self.page = page;
         self.col = 0;
@@ -882,39 +739,15 @@ impl Flow {
 }
 
 /// The header of a continuation page; returns the first y below it.
-pub(crate) fn continuation_header(
-    b: &mut Builder,
-    page: usize,
-    title: &str,
-    color: Rgb,
-    from: usize,
-) -> f32 {
+pub(crate) fn continuation_header(b: &mut Builder, page: usize, title: &str, color: Rgb, from: usize) -> f32 {
     let top = b.geo.content_top - 6.0;
     let st = Style::new(Face::Bold, 12.0, text_on(color));
     let width = b.geo.content_width() - 24.0;
     let title = format!("{title} (vervolg)");
     let h = b.measure(st, &title, width) + 12.0;
-    b.fill(
-        page,
-        Rect {
-            x: b.geo.margin,
-            y: top,
-            w: b.geo.content_width(),
-            h,
-        },
-        color,
-    );
+    b.fill(page, Rect { x: b.geo.margin, y: top, w: b.geo.content_width(), h }, color);
     let block = b.block();
-    b.lines(
-        page,
-        b.geo.margin + 12.0,
-        top + 6.0,
-        width,
-        st,
-        &title,
-        Role::Heading(2),
-        block,
-    );
+    b.lines(page, b.geo.margin + 12.0, top + 6.0, width, st, &title, Role::Heading(2), block);
     let back = format!("‹ vervolg van pagina {from}");
     let sst = SMALL.color(LINK);
     let y = top + h + 5.0;
@@ -922,26 +755,12 @@ pub(crate) fn continuation_header(
     let block = b.block();
     let link = b.link(
         page,
-        Rect {
-            x: b.geo.margin,
-            y,
-            w,
-            h: sst.leading,
-        },
+        Rect { x: b.geo.margin, y, w, h: sst.leading },
         Target::Page(from),
         &format!("Terug naar pagina {from}"),
         block,
     );
-    b.text_run(
-        page,
-        b.geo.margin,
-        y + sst.ascent(),
-        sst,
-        &back,
-        Role::Paragraph,
-        block,
-        Some(link),
-    );
+    b.text_run(page, b.geo.margin, y + sst.ascent(), sst, &back, Role::Paragraph, block, Some(link));
     y + sst.leading + 8.0
 }
 
@@ -961,22 +780,9 @@ pub(crate) fn flow_text(b: &mut Builder, flow: &mut Flow, text: &str, st: Style)
             flow.ensure(b, st.leading);
             let y = flow.y + st.ascent();
             if bullet && n == 0 {
-                b.text_run(
-                    flow.page,
-                    flow.x() + st.size * 0.2,
-                    y,
-                    st,
-                    "•",
-                    Role::ListLabel,
-                    block,
-                    None,
-                );
+                b.text_run(flow.page, flow.x() + st.size * 0.2, y, st, "•", Role::ListLabel, block, None);
             }
-            let role = if bullet {
-                Role::ListBody
-            } else {
-                Role::Paragraph
-            };
+            let role = if bullet { Role::ListBody } else { Role::Paragraph };
             b.text_run(flow.page, flow.x() + indent, y, st, line, role, block, None);
             flow.y += st.leading;
         }
@@ -1002,8 +808,7 @@ pub fn layout(cat: &Catalogue, opts: &LayoutOptions) -> Result<Layout, LayoutErr
     let outline = index::outline(&b);
 
     let k = &cat.kaart;
-    let mut keywords: Vec<String> =
-        vec!["interventiekaart".into(), "persoonsgerichte aanpak".into()];
+    let mut keywords: Vec<String> = vec!["interventiekaart".into(), "persoonsgerichte aanpak".into()];
     keywords.extend(k.domains.iter().map(|d| d.name.clone()));
     let info = DocInfo {
         title: k.title.clone(),
@@ -1015,15 +820,7 @@ pub fn layout(cat: &Catalogue, opts: &LayoutOptions) -> Result<Layout, LayoutErr
         ident: opts.ident,
     };
     let geo = b.geo;
-    Ok(Layout {
-        width: geo.width,
-        height: geo.height,
-        pages: b.pages,
-        parts: b.parts,
-        dests: b.dests,
-        outline,
-        info,
-    })
+    Ok(Layout { width: geo.width, height: geo.height, pages: b.pages, parts: b.parts, dests: b.dests, outline, info })
 }
 
 #[cfg(test)]

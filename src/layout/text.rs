@@ -30,10 +30,8 @@ pub fn paragraphs(text: &str) -> Vec<Para> {
             flush(&mut cur, &mut out);
             continue;
         }
-        if let Some(item) = line
-            .strip_prefix("- ")
-            .or_else(|| line.strip_prefix("• "))
-            .or_else(|| (line == "-").then_some(""))
+        if let Some(item) =
+            line.strip_prefix("- ").or_else(|| line.strip_prefix("• ")).or_else(|| (line == "-").then_some(""))
         {
             flush(&mut cur, &mut out);
             cur = Some(Para::Bullet(item.trim().to_string()));
@@ -111,9 +109,7 @@ fn split_long(fonts: &Fonts, face: Face, size: f32, word: &str, max: f32) -> Vec
             let half = piece.len() / 2;
             let cut = piece
                 .char_indices()
-                .filter(|&(i, ch)| {
-                    i >= half && matches!(ch, '/' | '.' | '-' | '_' | '?' | '&' | '=' | '@')
-                })
+                .filter(|&(i, ch)| i >= half && matches!(ch, '/' | '.' | '-' | '_' | '?' | '&' | '=' | '@'))
                 .map(|(i, ch)| i + ch.len_utf8())
                 .next_back()
                 .filter(|&i| i < piece.len());
