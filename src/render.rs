@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use printpdf::{
-    Color, FontId, Mm, Op, ParsedFont, PdfDocument, PdfFont, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt,
+    Color, DictItem, FontId, Mm, Op, ParsedFont, PdfDocument, PdfFont, PdfFontHandle, PdfPage, PdfSaveOptions, Pt,
     TextItem, TextMatrix,
 };
 
@@ -35,6 +35,21 @@ impl std::fmt::Display for RenderError {
 }
 
 impl std::error::Error for RenderError {}
+
+/// The marked-content tag of a line of text: the structure type it will sit in.
+fn mc_tag(role: Role, link: bool) -> &'static str {
+    if link {
+        return "Link";
+    }
+    match role {
+        Role::Heading(1) => "H1",
+        Role::Heading(2) => "H2",
+        Role::Heading(_) => "H3",
+        Role::ListLabel => "Lbl",
+        Role::ListBody => "LBody",
+        _ => "P",
+    }
+}
 
 /// Resource names of the faces. Fixed names, never printpdf's process-wide counter.
 fn font_id(face: Face) -> FontId {
@@ -71,9 +86,26 @@ pub fn render(layout: &Layout) -> Result<Rendered, RenderError> {
     let to_mm = |pt: f32| Mm(pt * 25.4 / 72.0);
     let h = layout.height;
     for page in &layout.pages {
-        let mut ops = Vec::with_capacity(page.items.len() * 6);
+        let mut ops = Vec::with_capacity(page.items.len() * 8);
         let mut fill: Option<Rgb> = None;
+        // Marked content: decoration and the footer are artifacts; every other line of text is
+        // a marked-content sequence with an MCID, numbered from 0 per page in item order, which
+        // is the numbering the structure stage derives from the same layout.
+        let mut in_artifact = false;
+        let mut mcid = 0i64;
         for item in &page.items {
+            let artifact = match item {
+                Item::Fill(_) => true,
+                Item::Text(t) => t.role == Role::Artifact,
+                Item::Link(_) => continue,
+            };
+            if artifact && !in_artifact {
+                ops.push(Op::BeginMarkedContent { tag: "Artifact".into() });
+                in_artifact = true;
+            } else if !artifact && in_artifact {
+                ops.push(Op::EndMarkedContent);
+                in_artifact = false;
+            }
             match item {
                 Item::Fill(f) => {
                     if fill != Some(f.color) {
@@ -92,7 +124,15 @@ pub fn render(layout: &Layout) -> Result<Rendered, RenderError> {
                     });
                 }
                 Item::Text(t) => {
-                    let _ = t.role == Role::Artifact;
+                    if !artifact {
+                        let mut map = BTreeMap::new();
+                        map.insert("MCID".to_string(), DictItem::Int(mcid));
+                        ops.push(Op::BeginMarkedContentWithProperties {
+                            tag: mc_tag(t.role, t.link.is_some()).into(),
+                            properties: DictItem::Dict { map },
+                        });
+                        mcid += 1;
+                    }
                     if fill != Some(t.color) {
                         ops.push(Op::SetFillColor { col: color(t.color) });
                         fill = Some(t.color);
@@ -102,13 +142,18 @@ pub fn render(layout: &Layout) -> Result<Rendered, RenderError> {
                     ops.push(Op::SetTextMatrix { matrix: TextMatrix::Translate(Pt(t.x), Pt(h - t.baseline)) });
                     ops.push(Op::ShowText { items: vec![TextItem::Text(t.text.clone())] });
                     ops.push(Op::EndTextSection);
+                    if !artifact {
+                        ops.push(Op::EndMarkedContent);
+                    }
                 }
                 Item::Link(_) => {}
             }
         }
+        if in_artifact {
+            ops.push(Op::EndMarkedContent);
+        }
         doc.pages.push(PdfPage::new(to_mm(layout.width), to_mm(layout.height), ops));
     }
-    let _ = Point { x: Pt(0.0), y: Pt(0.0) };
 
     let opts = PdfSaveOptions { optimize: false, subset_fonts: false, secure: true, image_optimization: None };
     let mut warnings = Vec::new();

@@ -3,6 +3,10 @@
 //! one sorted `/Dests` name tree, page labels, viewer preferences, Info and XMP metadata, and a
 //! stable `/ID`. Knows targets and pages, not YAML.
 
+mod tags;
+
+use std::collections::BTreeMap;
+
 use lopdf::{Dictionary, Object, ObjectId, Stream, StringFormat, dictionary};
 
 use crate::layout::{Anchor, DocInfo, Item, Layout, OutlineItem, Target};
@@ -61,6 +65,7 @@ pub fn structure(rendered: Rendered, layout: &Layout) -> Result<Vec<u8>, Structu
     };
 
     // Link annotations, replacing printpdf's (it has none of ours: render adds no links).
+    let mut annot_ids: Vec<BTreeMap<u32, ObjectId>> = vec![BTreeMap::new(); layout.pages.len()];
     for (index, page) in layout.pages.iter().enumerate() {
         let mut annots = Vec::new();
         for item in &page.items {
@@ -88,7 +93,9 @@ pub fn structure(rendered: Rendered, layout: &Layout) -> Result<Vec<u8>, Structu
                     annot.set("A", dictionary! { "S" => "URI", "URI" => Object::string_literal(url.as_bytes()) });
                 }
             }
-            annots.push(Object::Reference(doc.add_object(annot)));
+            let id = doc.add_object(annot);
+            annot_ids[index].insert(link.id, id);
+            annots.push(Object::Reference(id));
         }
         let page_dict = doc.get_dictionary_mut(page_ids[index]).map_err(|e| StructureError::Save(e.to_string()))?;
         if annots.is_empty() {
@@ -144,6 +151,8 @@ pub fn structure(rendered: Rendered, layout: &Layout) -> Result<Vec<u8>, Structu
     xmp_stream.allows_compression = false;
     let metadata = doc.add_object(xmp_stream);
 
+    let struct_root = tags::build(&mut doc, layout, &page_ids, &annot_ids);
+
     let catalog = doc.catalog_mut().map_err(|e| StructureError::Save(e.to_string()))?;
     catalog.set("Lang", text_string(&layout.info.lang));
     catalog.set("ViewerPreferences", dictionary! { "DisplayDocTitle" => true });
@@ -153,6 +162,9 @@ pub fn structure(rendered: Rendered, layout: &Layout) -> Result<Vec<u8>, Structu
     catalog.set("Outlines", outline_root);
     catalog.set("Names", dictionary! { "Dests" => dests_root });
     catalog.set("Metadata", metadata);
+    // No /Suspects: poppler 22.12 misreads it and warns.
+    catalog.set("MarkInfo", dictionary! { "Marked" => true });
+    catalog.set("StructTreeRoot", struct_root);
 
     let info = info_dict(&layout.info);
     let info_id = doc.add_object(info);
@@ -264,6 +276,7 @@ fn xmp(info: &DocInfo) -> String {
 <xmp:CreateDate>{date}</xmp:CreateDate>
 <xmp:ModifyDate>{date}</xmp:ModifyDate>
 <xmp:CreatorTool>kaart</xmp:CreatorTool>
+<pdfuaid:part>1</pdfuaid:part>
 </rdf:Description>
 </rdf:RDF>
 </x:xmpmeta>

@@ -1,0 +1,218 @@
+//! The structure tree of a tagged PDF (ISO 32000-1, 14.7; PDF/UA-1), built from the layout's
+//! semantic labels, never from the content streams. Render numbers the marked content of every
+//! non-artifact text run 0, 1, 2, … per page in item order; this module walks the same items in
+//! the same order, so MCID n on page p is the n-th such run.
+//!
+//! Tree: `Document` > one `Sect` per part (cover, how-to, each index, each intervention) > one
+//! element per layout block: `H1`-`H3`, `P`, `LI` (with `Lbl` and `LBody`) grouped in an `L`,
+//! `TOCI` grouped in a `TOC`, navigation as `P`s in a `Div`. Text that is the visible part of a
+//! link sits in a `Link` element that also owns the annotation through an `/OBJR`.
+
+use std::collections::BTreeMap;
+
+use lopdf::{Dictionary, Document, Object, ObjectId, dictionary};
+
+use super::text_string;
+use crate::layout::{Item, Layout, Role};
+
+/// A kid of a structure element.
+enum Kid {
+    Mcid { page: usize, mcid: i64 },
+    Elem(usize),
+    Objr { page: usize, annot: ObjectId },
+}
+
+struct Elem {
+    s: &'static str,
+    parent: Option<usize>,
+    page: Option<usize>,
+    title: Option<String>,
+    kids: Vec<Kid>,
+}
+
+/// Per block: its element, and the `Lbl`/`LBody` of a list item.
+struct BlockElems {
+    elem: usize,
+    lbl: Option<usize>,
+    lbody: Option<usize>,
+}
+
+struct Tree {
+    elems: Vec<Elem>,
+}
+
+impl Tree {
+    fn add(&mut self, s: &'static str, parent: usize) -> usize {
+        self.elems.push(Elem { s, parent: Some(parent), page: None, title: None, kids: Vec::new() });
+        let i = self.elems.len() - 1;
+        self.elems[parent].kids.push(Kid::Elem(i));
+        i
+    }
+
+    fn mcid(&mut self, e: usize, page: usize, mcid: i64) {
+        self.elems[e].page.get_or_insert(page);
+        self.elems[e].kids.push(Kid::Mcid { page, mcid });
+    }
+}
+
+fn block_type(role: Role) -> (&'static str, Option<&'static str>) {
+    match role {
+        Role::Heading(1) => ("H1", None),
+        Role::Heading(2) => ("H2", None),
+        Role::Heading(_) => ("H3", None),
+        Role::ListLabel | Role::ListBody => ("LI", Some("L")),
+        Role::IndexEntry => ("TOCI", Some("TOC")),
+        Role::Nav => ("P", Some("Div")),
+        Role::Paragraph | Role::Chip | Role::Artifact => ("P", None),
+    }
+}
+
+/// Builds the structure tree; returns the `/StructTreeRoot` id. `annots[p]` maps each link id on
+/// page p to its annotation object, which gets its `/StructParent` here.
+pub fn build(
+    doc: &mut Document,
+    layout: &Layout,
+    page_ids: &[ObjectId],
+    annots: &[BTreeMap<u32, ObjectId>],
+) -> ObjectId {
+    let mut tree =
+        Tree { elems: vec![Elem { s: "Document", parent: None, page: None, title: None, kids: Vec::new() }] };
+    let mut sects: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut blocks: BTreeMap<u32, BlockElems> = BTreeMap::new();
+    let mut links: BTreeMap<u32, usize> = BTreeMap::new();
+    // The open container (L, TOC, Div) per section, with the page it was opened on.
+    let mut open: BTreeMap<usize, (usize, &'static str, usize)> = BTreeMap::new();
+    let mut parent_tree: Vec<Vec<usize>> = vec![Vec::new(); layout.pages.len()];
+
+    for (p, page) in layout.pages.iter().enumerate() {
+        let sect = *sects.entry(page.part).or_insert_with(|| {
+            let s = tree.add("Sect", 0);
+            tree.elems[s].title = Some(layout.parts[page.part].title.clone());
+            s
+        });
+        let mut mcid = 0i64;
+        for item in &page.items {
+            let Item::Text(t) = item else { continue };
+            if t.role == Role::Artifact {
+                continue;
+            }
+            let be = blocks.entry(t.block).or_insert_with(|| {
+                let (s, container) = block_type(t.role);
+                let parent = match container {
+                    None => {
+                        open.remove(&sect);
+                        sect
+                    }
+                    Some(c) => {
+                        // Reuse the open container when the previous block was of the same kind;
+                        // a navigation Div holds one page's bar only.
+                        let reuse = open.get(&sect).filter(|(_, kind, pg)| *kind == c && (c != "Div" || *pg == p));
+                        match reuse {
+                            Some((e, _, _)) => *e,
+                            None => {
+                                let e = tree.add(c, sect);
+                                open.insert(sect, (e, c, p));
+                                e
+                            }
+                        }
+                    }
+                };
+                BlockElems { elem: tree.add(s, parent), lbl: None, lbody: None }
+            });
+            let mut target = be.elem;
+            if tree.elems[be.elem].s == "LI" {
+                target = if t.role == Role::ListLabel {
+                    *be.lbl.get_or_insert_with(|| tree.add("Lbl", be.elem))
+                } else {
+                    *be.lbody.get_or_insert_with(|| tree.add("LBody", be.elem))
+                };
+            }
+            if let Some(l) = t.link {
+                target = *links.entry(l).or_insert_with(|| tree.add("Link", target));
+            }
+            tree.mcid(target, p, mcid);
+            parent_tree[p].push(target);
+            mcid += 1;
+        }
+    }
+
+    // Every link annotation in a Link element: the one holding its text, or a new one.
+    let mut annot_parents: Vec<(ObjectId, usize)> = Vec::new();
+    for (p, page) in layout.pages.iter().enumerate() {
+        for item in &page.items {
+            let Item::Link(link) = item else { continue };
+            let Some(&annot) = annots[p].get(&link.id) else { continue };
+            let e = match links.get(&link.id) {
+                Some(&e) => e,
+                None => {
+                    let parent = blocks.get(&link.block).map(|b| b.elem).unwrap_or_else(|| sects[&page.part]);
+                    let e = tree.add("Link", parent);
+                    links.insert(link.id, e);
+                    e
+                }
+            };
+            tree.elems[e].page.get_or_insert(p);
+            tree.elems[e].kids.push(Kid::Objr { page: p, annot });
+            annot_parents.push((annot, e));
+        }
+    }
+
+    // Object ids, then the dictionaries.
+    let ids: Vec<ObjectId> = tree.elems.iter().map(|_| doc.new_object_id()).collect();
+    let root_id = doc.new_object_id();
+    for (i, e) in tree.elems.iter().enumerate() {
+        let mut d = dictionary! { "Type" => "StructElem", "S" => Object::Name(e.s.as_bytes().to_vec()) };
+        d.set("P", e.parent.map_or(root_id, |p| ids[p]));
+        if let Some(pg) = e.page {
+            d.set("Pg", page_ids[pg]);
+        }
+        if let Some(t) = &e.title {
+            d.set("T", text_string(t));
+        }
+        let kids: Vec<Object> = e
+            .kids
+            .iter()
+            .map(|k| match k {
+                Kid::Mcid { page, mcid } if Some(*page) == e.page => Object::Integer(*mcid),
+                Kid::Mcid { page, mcid } => {
+                    Object::Dictionary(dictionary! { "Type" => "MCR", "Pg" => page_ids[*page], "MCID" => *mcid })
+                }
+                Kid::Elem(c) => Object::Reference(ids[*c]),
+                Kid::Objr { page, annot } => {
+                    Object::Dictionary(dictionary! { "Type" => "OBJR", "Pg" => page_ids[*page], "Obj" => *annot })
+                }
+            })
+            .collect();
+        d.set("K", kids);
+        doc.objects.insert(ids[i], Object::Dictionary(d));
+    }
+
+    // Parent tree: page p under key p (its MCIDs in order), annotations after the pages.
+    let mut nums: Vec<Object> = Vec::new();
+    for (p, elems) in parent_tree.iter().enumerate() {
+        if let Ok(page) = doc.get_dictionary_mut(page_ids[p]) {
+            page.set("StructParents", p as i64);
+            page.set("Tabs", Object::Name(b"S".to_vec()));
+        }
+        nums.push((p as i64).into());
+        nums.push(Object::Array(elems.iter().map(|&e| Object::Reference(ids[e])).collect()));
+    }
+    let mut key = parent_tree.len() as i64;
+    for (annot, e) in annot_parents {
+        if let Ok(Object::Dictionary(a)) = doc.get_object_mut(annot) {
+            a.set("StructParent", key);
+        }
+        nums.push(key.into());
+        nums.push(Object::Reference(ids[e]));
+        key += 1;
+    }
+    let parent_tree_id = doc.add_object(dictionary! { "Nums" => nums });
+    let root: Dictionary = dictionary! {
+        "Type" => "StructTreeRoot",
+        "K" => ids[0],
+        "ParentTree" => parent_tree_id,
+        "ParentTreeNextKey" => key,
+    };
+    doc.objects.insert(root_id, Object::Dictionary(root));
+    root_id
+}
