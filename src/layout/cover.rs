@@ -48,7 +48,42 @@ pub fn cover(b: &mut Builder, domain_pages: &[Vec<usize>]) {
         Role::Paragraph,
         block,
     );
-    y += 14.0;
+    y += 12.0;
+
+    // The other ways in, high on the page where every viewer clicks them reliably.
+    let buttons = [
+        ("Hoe werkt deze kaart", "inleiding", "Naar de uitleg: hoe werkt deze kaart"),
+        ("Index A-Z", "a-z", "Naar de index van A tot Z"),
+        ("Financiering", "financiering", "Naar het overzicht van financieringsroutes"),
+        ("Alle doelgroepen", "doelgroepen", "Naar het overzicht van doelgroepen"),
+    ];
+    let size = 10.0;
+    let mut x = g.margin;
+    let block = b.block();
+    for (label, dest, alt) in buttons {
+        let (w, _) = b.chip_size(label, size);
+        let w = w + 16.0;
+        if x + w > g.margin + g.content_width() {
+            x = g.margin;
+            y += 30.0;
+        }
+        let rect = Rect { x, y, w, h: 24.0 };
+        b.fill(page, rect, NEUTRAL);
+        let link = b.link(page, rect, Target::Dest(dest.into()), alt, block);
+        let tw = b.fonts.width(Face::Bold, label, size);
+        b.text_run(
+            page,
+            x + (w - tw) / 2.0,
+            y + 15.5,
+            Style::new(Face::Bold, size, WHITE),
+            label,
+            Role::Nav,
+            block,
+            Some(link),
+        );
+        x += w + 8.0;
+    }
+    y += 24.0 + 16.0;
 
     // Domain tiles.
     let head = Style::new(Face::Bold, 11.0, INK).lead(15.0);
@@ -109,7 +144,7 @@ pub fn cover(b: &mut Builder, domain_pages: &[Vec<usize>]) {
             k.target_groups.iter().map(|t| (t.name.clone(), CHIP, None)).collect();
         super::index::chip_rows(b, &chips, 9.0, g.content_width()).iter().map(|r| r.0 + 1.0).fold(1.0, f32::max)
     };
-    let below = 8.0 + head.leading + 4.0 + chip_rows_n * (b.chip_size("X", 9.0).1 + 5.0) + 12.0 + 24.0 + 30.0;
+    let below = 8.0 + head.leading + 4.0 + chip_rows_n * (b.chip_size("X", 9.0).1 + 5.0) + 24.0;
     let room = ((g.height - y - below) - gap * (nrows - 1) as f32) / nrows as f32;
     let room = room.min(if g.width > g.height { 150.0 } else { 170.0 });
     let with_desc = need(b, true) <= room;
@@ -218,40 +253,7 @@ pub fn cover(b: &mut Builder, domain_pages: &[Vec<usize>]) {
         last_row = last_row.max(row);
         b.chip(page, g.margin + dx, y + row * (chip_h + 5.0), &label, size, fill, target, block);
     }
-    y += (last_row + 1.0) * (chip_h + 5.0) + 12.0;
+    let _ = last_row;
 
-    // The other ways in.
-    let buttons = [
-        ("Hoe werkt deze kaart", "inleiding", "Naar de uitleg: hoe werkt deze kaart"),
-        ("Index A-Z", "a-z", "Naar de index van A tot Z"),
-        ("Financiering", "financiering", "Naar het overzicht van financieringsroutes"),
-        ("Alle doelgroepen", "doelgroepen", "Naar het overzicht van doelgroepen"),
-    ];
-    let size = 10.0;
-    let mut x = g.margin;
-    let block = b.block();
-    for (label, dest, alt) in buttons {
-        let (w, _) = b.chip_size(label, size);
-        let w = w + 16.0;
-        if x + w > g.margin + g.content_width() {
-            x = g.margin;
-            y += 30.0;
-        }
-        let rect = Rect { x, y, w, h: 24.0 };
-        b.fill(page, rect, NEUTRAL);
-        let link = b.link(page, rect, Target::Dest(dest.into()), alt, block);
-        let tw = b.fonts.width(Face::Bold, label, size);
-        b.text_run(
-            page,
-            x + (w - tw) / 2.0,
-            y + 15.5,
-            Style::new(Face::Bold, size, WHITE),
-            label,
-            Role::Nav,
-            block,
-            Some(link),
-        );
-        x += w + 8.0;
-    }
     let _ = PAPER_TINT;
 }

@@ -57,7 +57,7 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
     let page = b.new_page(part);
     let g = b.geo;
     let top = g.content_top - 6.0;
-    b.dest(&it.id, page, top);
+    b.dest(&it.id, page, 0.0);
 
     // Header band: name (H1), primary domain and provider, and a link up to the domain index.
     let ink = text_on(color);

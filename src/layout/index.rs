@@ -74,8 +74,7 @@ pub(crate) fn count_label(n: usize) -> String {
 pub fn how_to(b: &mut Builder) {
     let part = b.part("Hoe werkt deze kaart");
     let page = b.new_page(part);
-    let top = b.geo.content_top - 6.0;
-    b.dest("inleiding", page, top);
+    b.dest("inleiding", page, 0.0);
     let y = part_header(b, page, "Hoe werkt deze kaart", NEUTRAL, None, None);
     let cols = b.geo.column_boxes(b.geo.columns, 28.0);
     let mut flow = Flow::new(b, page, y, cols, part, "Hoe werkt deze kaart", NEUTRAL);
@@ -221,7 +220,7 @@ fn index_part(
 ) -> Vec<usize> {
     let part = b.part(title);
     let page = b.new_page(part);
-    b.dest(dest, page, b.geo.content_top - 6.0);
+    b.dest(dest, page, 0.0);
     let y = part_header(b, page, title, color, description, Some(count_label(entries.len())));
     let cols = b.geo.column_boxes(b.geo.columns, 28.0);
     let mut flow = Flow::new(b, page, y, cols, part, title, color);
@@ -355,7 +354,7 @@ pub fn domain_indexes(b: &mut Builder) -> Vec<Vec<usize>> {
 fn overview(b: &mut Builder, title: &str, dest: &str, intro: &str, rows: &[(String, String, Option<String>, usize)]) {
     let part = b.part(title);
     let page = b.new_page(part);
-    b.dest(dest, page, b.geo.content_top - 6.0);
+    b.dest(dest, page, 0.0);
     let y = part_header(b, page, title, NEUTRAL, Some(intro), None);
     let cols = b.geo.column_boxes(b.geo.columns, 28.0);
     let mut flow = Flow::new(b, page, y, cols, part, title, NEUTRAL);
@@ -447,7 +446,7 @@ pub fn a_to_z(b: &mut Builder) {
     let cat = b.cat;
     let part = b.part("Index A-Z");
     let page = b.new_page(part);
-    b.dest("a-z", page, b.geo.content_top - 6.0);
+    b.dest("a-z", page, 0.0);
     let all = sorted(cat.interventions.iter());
     let y = part_header(b, page, "Index A-Z", NEUTRAL, None, Some(count_label(all.len())));
 
