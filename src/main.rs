@@ -111,6 +111,9 @@ fn main() -> ExitCode {
             match kaart::build(&opts) {
                 Ok(r) => {
                     print_diagnostics(&r.warnings);
+                    if std::env::var_os("KAART_TIMINGS").is_some() {
+                        eprintln!("{:?}", r.timings);
+                    }
                     let secs = format!("{:.2}", r.timings.total().as_secs_f64()).replace('.', ",");
                     println!(
                         "{}: {} pagina's, {} interventies, {}, {secs} s",

@@ -51,6 +51,95 @@ fn mc_tag(role: Role, link: bool) -> &'static str {
     }
 }
 
+/// Coordinates to 1/100 pt: plenty for print, and short numbers in the content stream.
+fn r2(v: f32) -> f32 {
+    (v * 100.0).round() / 100.0
+}
+
+/// The drawing operations of one page.
+///
+/// Marked content: decoration is an `/Artifact`; every text run is either an artifact (the
+/// footer) or a sequence with an MCID, numbered from 0 per page in item order, the numbering the
+/// structure stage derives from the same layout. Consecutive text runs share one text object
+/// (BT/ET); each marked-content sequence nests inside it, and fills sit between text objects
+/// in one artifact sequence, so the nesting stays proper (ISO 32000-1, 14.6).
+fn page_ops(page: &crate::layout::Page, h: f32) -> Vec<Op> {
+    let mut ops = Vec::with_capacity(page.items.len() * 6);
+    let mut fill: Option<Rgb> = None;
+    let mut font: Option<(Face, f32)> = None;
+    let mut in_text = false;
+    let mut in_artifact = false;
+    let mut mcid = 0i64;
+    let mut set_fill = |ops: &mut Vec<Op>, c: Rgb| {
+        if fill != Some(c) {
+            ops.push(Op::SetFillColor { col: color(c) });
+            fill = Some(c);
+        }
+    };
+    for item in &page.items {
+        match item {
+            Item::Fill(f) => {
+                if in_text {
+                    ops.push(Op::EndTextSection);
+                    in_text = false;
+                }
+                if !in_artifact {
+                    ops.push(Op::BeginMarkedContent { tag: "Artifact".into() });
+                    in_artifact = true;
+                }
+                set_fill(&mut ops, f.color);
+                ops.push(Op::DrawRectangle {
+                    rectangle: printpdf::Rect {
+                        x: Pt(r2(f.rect.x)),
+                        y: Pt(r2(h - f.rect.y - f.rect.h)),
+                        width: Pt(r2(f.rect.w)),
+                        height: Pt(r2(f.rect.h)),
+                        mode: Some(printpdf::PaintMode::Fill),
+                        winding_order: None,
+                    },
+                });
+            }
+            Item::Text(t) => {
+                if in_artifact {
+                    ops.push(Op::EndMarkedContent);
+                    in_artifact = false;
+                }
+                if !in_text {
+                    ops.push(Op::StartTextSection);
+                    in_text = true;
+                }
+                if t.role == Role::Artifact {
+                    ops.push(Op::BeginMarkedContent { tag: "Artifact".into() });
+                } else {
+                    let mut map = BTreeMap::new();
+                    map.insert("MCID".to_string(), DictItem::Int(mcid));
+                    ops.push(Op::BeginMarkedContentWithProperties {
+                        tag: mc_tag(t.role, t.link.is_some()).into(),
+                        properties: DictItem::Dict { map },
+                    });
+                    mcid += 1;
+                }
+                set_fill(&mut ops, t.color);
+                if font != Some((t.face, t.size)) {
+                    ops.push(Op::SetFont { font: PdfFontHandle::External(font_id(t.face)), size: Pt(t.size) });
+                    font = Some((t.face, t.size));
+                }
+                ops.push(Op::SetTextMatrix { matrix: TextMatrix::Translate(Pt(r2(t.x)), Pt(r2(h - t.baseline))) });
+                ops.push(Op::ShowText { items: vec![TextItem::Text(t.text.clone())] });
+                ops.push(Op::EndMarkedContent);
+            }
+            Item::Link(_) => {}
+        }
+    }
+    if in_text {
+        ops.push(Op::EndTextSection);
+    }
+    if in_artifact {
+        ops.push(Op::EndMarkedContent);
+    }
+    ops
+}
+
 /// Resource names of the faces. Fixed names, never printpdf's process-wide counter.
 fn font_id(face: Face) -> FontId {
     FontId(match face {
@@ -59,8 +148,10 @@ fn font_id(face: Face) -> FontId {
     })
 }
 
+/// A colour with three decimals per component: indistinguishable, and short in the stream.
 fn color(c: Rgb) -> Color {
-    Color::Rgb(printpdf::Rgb::new(f32::from(c.0) / 255.0, f32::from(c.1) / 255.0, f32::from(c.2) / 255.0, None))
+    let k = |v: u8| (f32::from(v) / 255.0 * 1000.0).round() / 1000.0;
+    Color::Rgb(printpdf::Rgb::new(k(c.0), k(c.1), k(c.2), None))
 }
 
 pub fn render(layout: &Layout) -> Result<Rendered, RenderError> {
@@ -86,78 +177,16 @@ pub fn render(layout: &Layout) -> Result<Rendered, RenderError> {
     let to_mm = |pt: f32| Mm(pt * 25.4 / 72.0);
     let h = layout.height;
     for page in &layout.pages {
-        let mut ops = Vec::with_capacity(page.items.len() * 8);
-        let mut fill: Option<Rgb> = None;
-        // Marked content: decoration and the footer are artifacts; every other line of text is
-        // a marked-content sequence with an MCID, numbered from 0 per page in item order, which
-        // is the numbering the structure stage derives from the same layout.
-        let mut in_artifact = false;
-        let mut mcid = 0i64;
-        for item in &page.items {
-            let artifact = match item {
-                Item::Fill(_) => true,
-                Item::Text(t) => t.role == Role::Artifact,
-                Item::Link(_) => continue,
-            };
-            if artifact && !in_artifact {
-                ops.push(Op::BeginMarkedContent { tag: "Artifact".into() });
-                in_artifact = true;
-            } else if !artifact && in_artifact {
-                ops.push(Op::EndMarkedContent);
-                in_artifact = false;
-            }
-            match item {
-                Item::Fill(f) => {
-                    if fill != Some(f.color) {
-                        ops.push(Op::SetFillColor { col: color(f.color) });
-                        fill = Some(f.color);
-                    }
-                    ops.push(Op::DrawRectangle {
-                        rectangle: printpdf::Rect {
-                            x: Pt(f.rect.x),
-                            y: Pt(h - f.rect.y - f.rect.h),
-                            width: Pt(f.rect.w),
-                            height: Pt(f.rect.h),
-                            mode: Some(printpdf::PaintMode::Fill),
-                            winding_order: None,
-                        },
-                    });
-                }
-                Item::Text(t) => {
-                    if !artifact {
-                        let mut map = BTreeMap::new();
-                        map.insert("MCID".to_string(), DictItem::Int(mcid));
-                        ops.push(Op::BeginMarkedContentWithProperties {
-                            tag: mc_tag(t.role, t.link.is_some()).into(),
-                            properties: DictItem::Dict { map },
-                        });
-                        mcid += 1;
-                    }
-                    if fill != Some(t.color) {
-                        ops.push(Op::SetFillColor { col: color(t.color) });
-                        fill = Some(t.color);
-                    }
-                    ops.push(Op::StartTextSection);
-                    ops.push(Op::SetFont { font: PdfFontHandle::External(font_id(t.face)), size: Pt(t.size) });
-                    ops.push(Op::SetTextMatrix { matrix: TextMatrix::Translate(Pt(t.x), Pt(h - t.baseline)) });
-                    ops.push(Op::ShowText { items: vec![TextItem::Text(t.text.clone())] });
-                    ops.push(Op::EndTextSection);
-                    if !artifact {
-                        ops.push(Op::EndMarkedContent);
-                    }
-                }
-                Item::Link(_) => {}
-            }
-        }
-        if in_artifact {
-            ops.push(Op::EndMarkedContent);
-        }
-        doc.pages.push(PdfPage::new(to_mm(layout.width), to_mm(layout.height), ops));
+        doc.pages.push(PdfPage::new(to_mm(layout.width), to_mm(layout.height), page_ops(page, h)));
     }
 
+    let t0 = std::time::Instant::now();
     let opts = PdfSaveOptions { optimize: false, subset_fonts: false, secure: true, image_optimization: None };
     let mut warnings = Vec::new();
     let doc = printpdf::serialize::to_lopdf_doc(&doc, &opts, &mut warnings);
+    if std::env::var_os("KAART_TIMINGS").is_some() {
+        eprintln!("render: to_lopdf_doc {:?}", t0.elapsed());
+    }
     let page_ids = doc.get_pages().into_values().collect();
     Ok(Rendered { doc, page_ids })
 }

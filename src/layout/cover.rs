@@ -140,8 +140,7 @@ pub fn cover(b: &mut Builder, domain_pages: &[Vec<usize>]) {
     // Let the tiles fill the page: what is left after the chips and buttons, within reason.
     let nrows = n.div_ceil(ncols);
     let chip_rows_n = {
-        let chips: Vec<(String, Rgb, Option<(Target, String)>)> =
-            k.target_groups.iter().map(|t| (t.name.clone(), CHIP, None)).collect();
+        let chips: Vec<ChipSpec> = k.target_groups.iter().map(|t| (t.name.clone(), CHIP, None)).collect();
         super::index::chip_rows(b, &chips, 9.0, g.content_width()).iter().map(|r| r.0 + 1.0).fold(1.0, f32::max)
     };
     let below = 8.0 + head.leading + 4.0 + chip_rows_n * (b.chip_size("X", 9.0).1 + 5.0) + 24.0;
@@ -233,7 +232,7 @@ pub fn cover(b: &mut Builder, domain_pages: &[Vec<usize>]) {
     let block = b.block();
     y = b.lines(page, g.margin, y, g.content_width(), head, "Of kies een doelgroep", Role::Heading(2), block) + 4.0;
     let size = 9.0;
-    let chips: Vec<(String, Rgb, Option<(Target, String)>)> = k
+    let chips: Vec<ChipSpec> = k
         .target_groups
         .iter()
         .map(|t| {

@@ -111,7 +111,7 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
     y = top + band_h + 8.0;
 
     // Chips: domains and target groups link to their indexes; kader and erkenning inform.
-    let mut chips: Vec<(String, Rgb, Option<(Target, String)>)> = Vec::new();
+    let mut chips: Vec<ChipSpec> = Vec::new();
     for id in &it.domains {
         if let Some(d) = cat.kaart.domains.iter().find(|d| &d.id == id) {
             chips.push((

@@ -247,7 +247,7 @@ fn index_entry(b: &mut Builder, flow: &mut Flow, it: &Intervention) {
     let w = flow.w() - indent;
     let name_lines = wrap(b.fonts, name_st.face, name_st.size, &it.name, w - ref_w - 6.0);
     let sum_lines = wrap(b.fonts, sum_st.face, sum_st.size, &it.summary, w);
-    let mut chips: Vec<(String, Rgb, Option<(Target, String)>)> = Vec::new();
+    let mut chips: Vec<ChipSpec> = Vec::new();
     for g in &it.target_groups {
         if let Some(tg) = cat.kaart.target_groups.iter().find(|t| &t.id == g) {
             chips.push((
@@ -310,12 +310,7 @@ fn index_entry(b: &mut Builder, flow: &mut Flow, it: &Intervention) {
 }
 
 /// `(row, x offset)` of each chip when wrapped at `width`.
-pub(crate) fn chip_rows(
-    b: &Builder,
-    chips: &[(String, Rgb, Option<(Target, String)>)],
-    size: f32,
-    width: f32,
-) -> Vec<(f32, f32)> {
+pub(crate) fn chip_rows(b: &Builder, chips: &[ChipSpec], size: f32, width: f32) -> Vec<(f32, f32)> {
     let mut out = Vec::new();
     let (mut row, mut x) = (0.0f32, 0.0f32);
     for (label, _, _) in chips {

@@ -225,6 +225,9 @@ pub fn readable_on_white(c: Rgb) -> Rgb {
     INK
 }
 
+/// A chip to lay out: label, fill colour, and where it links to (with the link's description).
+pub(crate) type ChipSpec = (String, Rgb, Option<(Target, String)>);
+
 /// A text style.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Style {
@@ -520,6 +523,7 @@ impl<'a> Builder<'a> {
     }
 
     /// A "p. N" text right-aligned at `right`, filled in when `dest` has its page.
+    #[allow(clippy::too_many_arguments)]
     pub fn page_ref(
         &mut self,
         page: usize,
