@@ -39,6 +39,8 @@ pub struct BuildOptions {
     pub strict: bool,
     /// `SOURCE_DATE_EPOCH`, read by the caller: the only outside input besides the data.
     pub source_date_epoch: Option<i64>,
+    /// Leave out the tags (PDF/UA structure): only to measure what tagging costs.
+    pub untagged: bool,
 }
 
 /// What a build produced, for the one-line report.
@@ -108,31 +110,46 @@ pub fn check(
     Ok((cat, warnings, fingerprint))
 }
 
+fn trace(stage: &str) {
+    if std::env::var_os("KAART_TIMINGS").is_some() {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let rss =
+            status.lines().filter(|l| l.starts_with("VmRSS") || l.starts_with("VmHWM")).collect::<Vec<_>>().join(" ");
+        eprintln!("after {stage}: {rss}");
+    }
+}
+
 /// Runs every stage but write: the PDF bytes, in memory.
 pub fn compile(opts: &BuildOptions) -> Result<(Vec<u8>, BuildReport), Error> {
     let mut t = Timings::default();
     let start = Instant::now();
     let loaded = load::load(&opts.data, &load::LoadOptions { source_date_epoch: opts.source_date_epoch });
     t.load = start.elapsed();
+    trace("load");
 
     let start = Instant::now();
     let fingerprint = loaded.fingerprint;
     let (cat, warnings) =
         validate::validate(loaded, validate::ValidateOptions { strict: opts.strict }).map_err(Error::Invalid)?;
     t.validate = start.elapsed();
+    trace("validate");
 
     let start = Instant::now();
-    let lay = layout::layout(&cat, &layout::LayoutOptions { paper: opts.paper, ident: fingerprint })
-        .map_err(Error::Layout)?;
+    let lay =
+        layout::layout(&cat, &layout::LayoutOptions { paper: opts.paper, ident: fingerprint, untagged: opts.untagged })
+            .map_err(Error::Layout)?;
     t.layout = start.elapsed();
+    trace("layout");
 
     let start = Instant::now();
     let rendered = render::render(&lay).map_err(Error::Render)?;
     t.render = start.elapsed();
+    trace("render");
 
     let start = Instant::now();
     let bytes = structure::structure(rendered, &lay).map_err(Error::Structure)?;
     t.structure = start.elapsed();
+    trace("structure");
 
     let report = BuildReport {
         pages: lay.pages.len(),

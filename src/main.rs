@@ -34,6 +34,9 @@ enum Command {
         /// Waarschuwingen tellen als fouten
         #[arg(long)]
         strict: bool,
+        /// Zonder tags (toegankelijkheidsstructuur); alleen om de kosten ervan te meten
+        #[arg(long, hide = true)]
+        untagged: bool,
     },
     /// Controleert de data zonder iets te schrijven
     Check {
@@ -102,12 +105,12 @@ fn size(bytes: usize) -> String {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Build { data, output, paper, strict } => {
+        Command::Build { data, output, paper, strict, untagged } => {
             let paper = match paper {
                 PaperArg::A4Landscape => Paper::A4Landscape,
                 PaperArg::A4Portrait => Paper::A4Portrait,
             };
-            let opts = BuildOptions { data, output, paper, strict, source_date_epoch: source_date_epoch() };
+            let opts = BuildOptions { data, output, paper, strict, source_date_epoch: source_date_epoch(), untagged };
             match kaart::build(&opts) {
                 Ok(r) => {
                     print_diagnostics(&r.warnings);

@@ -58,32 +58,39 @@ fn r2(v: f32) -> f32 {
 
 /// The drawing operations of one page.
 ///
-/// Marked content: decoration is an `/Artifact`; every text run is either an artifact (the
-/// footer) or a sequence with an MCID, numbered from 0 per page in item order, the numbering the
-/// structure stage derives from the same layout. Consecutive text runs share one text object
-/// (BT/ET); each marked-content sequence nests inside it, and fills sit between text objects
-/// in one artifact sequence, so the nesting stays proper (ISO 32000-1, 14.6).
-fn page_ops(page: &crate::layout::Page, h: f32) -> Vec<Op> {
-    let mut ops = Vec::with_capacity(page.items.len() * 6);
+/// Marked content: decoration is an `/Artifact`; text is either an artifact (the footer) or
+/// belongs to a sequence with the MCID `Page::mcids` gives it, the ids the structure stage uses
+/// too. Consecutive text runs share one text object (BT/ET) with their marked content nested in
+/// it, and fills sit between text objects in one artifact sequence, so the nesting stays proper
+/// (ISO 32000-1, 14.6).
+fn page_ops(page: &crate::layout::Page, h: f32, tagged: bool) -> Vec<Op> {
+    let mut ops = Vec::with_capacity(page.items.len() * 5);
+    let mcids = if tagged { page.mcids() } else { vec![None; page.items.len()] };
     let mut fill: Option<Rgb> = None;
     let mut font: Option<(Face, f32)> = None;
     let mut in_text = false;
     let mut in_artifact = false;
-    let mut mcid = 0i64;
+    let mut open_mc: Option<u32> = None;
     let mut set_fill = |ops: &mut Vec<Op>, c: Rgb| {
         if fill != Some(c) {
             ops.push(Op::SetFillColor { col: color(c) });
             fill = Some(c);
         }
     };
-    for item in &page.items {
+    let close_mc = |ops: &mut Vec<Op>, open_mc: &mut Option<u32>| {
+        if open_mc.take().is_some() {
+            ops.push(Op::EndMarkedContent);
+        }
+    };
+    for (item, mcid) in page.items.iter().zip(&mcids) {
         match item {
             Item::Fill(f) => {
+                close_mc(&mut ops, &mut open_mc);
                 if in_text {
                     ops.push(Op::EndTextSection);
                     in_text = false;
                 }
-                if !in_artifact {
+                if !in_artifact && tagged {
                     ops.push(Op::BeginMarkedContent { tag: "Artifact".into() });
                     in_artifact = true;
                 }
@@ -108,16 +115,21 @@ fn page_ops(page: &crate::layout::Page, h: f32) -> Vec<Op> {
                     ops.push(Op::StartTextSection);
                     in_text = true;
                 }
-                if t.role == Role::Artifact {
+                let artifact = tagged && t.role == Role::Artifact;
+                if artifact {
+                    close_mc(&mut ops, &mut open_mc);
                     ops.push(Op::BeginMarkedContent { tag: "Artifact".into() });
-                } else {
+                } else if let Some(m) = *mcid
+                    && open_mc != Some(m)
+                {
+                    close_mc(&mut ops, &mut open_mc);
                     let mut map = BTreeMap::new();
-                    map.insert("MCID".to_string(), DictItem::Int(mcid));
+                    map.insert("MCID".to_string(), DictItem::Int(i64::from(m)));
                     ops.push(Op::BeginMarkedContentWithProperties {
                         tag: mc_tag(t.role, t.link.is_some()).into(),
                         properties: DictItem::Dict { map },
                     });
-                    mcid += 1;
+                    open_mc = Some(m);
                 }
                 set_fill(&mut ops, t.color);
                 if font != Some((t.face, t.size)) {
@@ -126,11 +138,14 @@ fn page_ops(page: &crate::layout::Page, h: f32) -> Vec<Op> {
                 }
                 ops.push(Op::SetTextMatrix { matrix: TextMatrix::Translate(Pt(r2(t.x)), Pt(r2(h - t.baseline))) });
                 ops.push(Op::ShowText { items: vec![TextItem::Text(t.text.clone())] });
-                ops.push(Op::EndMarkedContent);
+                if artifact {
+                    ops.push(Op::EndMarkedContent);
+                }
             }
             Item::Link(_) => {}
         }
     }
+    close_mc(&mut ops, &mut open_mc);
     if in_text {
         ops.push(Op::EndTextSection);
     }
@@ -177,16 +192,12 @@ pub fn render(layout: &Layout) -> Result<Rendered, RenderError> {
     let to_mm = |pt: f32| Mm(pt * 25.4 / 72.0);
     let h = layout.height;
     for page in &layout.pages {
-        doc.pages.push(PdfPage::new(to_mm(layout.width), to_mm(layout.height), page_ops(page, h)));
+        doc.pages.push(PdfPage::new(to_mm(layout.width), to_mm(layout.height), page_ops(page, h, layout.tagged)));
     }
 
-    let t0 = std::time::Instant::now();
     let opts = PdfSaveOptions { optimize: false, subset_fonts: false, secure: true, image_optimization: None };
     let mut warnings = Vec::new();
     let doc = printpdf::serialize::to_lopdf_doc(&doc, &opts, &mut warnings);
-    if std::env::var_os("KAART_TIMINGS").is_some() {
-        eprintln!("render: to_lopdf_doc {:?}", t0.elapsed());
-    }
     let page_ids = doc.get_pages().into_values().collect();
     Ok(Rendered { doc, page_ids })
 }

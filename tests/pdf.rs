@@ -16,6 +16,7 @@ fn opts(data: &str, paper: Paper) -> BuildOptions {
         paper,
         strict: false,
         source_date_epoch: None,
+        untagged: false,
     }
 }
 

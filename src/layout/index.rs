@@ -250,11 +250,9 @@ fn index_entry(b: &mut Builder, flow: &mut Flow, it: &Intervention) {
     let mut chips: Vec<ChipSpec> = Vec::new();
     for g in &it.target_groups {
         if let Some(tg) = cat.kaart.target_groups.iter().find(|t| &t.id == g) {
-            chips.push((
-                tg.name.clone(),
-                CHIP,
-                Some((Target::Dest(format!("doelgroep-{g}")), format!("Naar de doelgroep {}", tg.name))),
-            ));
+            // Plain text here: the cover, the detail page and the bookmarks link the groups, and
+            // an index with hundreds of entries would otherwise carry thousands of links.
+            chips.push((tg.name.clone(), CHIP, None));
         }
     }
     for f in &it.frameworks {
@@ -274,27 +272,20 @@ fn index_entry(b: &mut Builder, flow: &mut Flow, it: &Intervention) {
     let (page, x0, top) = (flow.page, flow.x(), flow.y);
     b.fill(page, Rect { x: x0, y: top + 1.0, w: bar, h: h - 1.0 }, domain_color(b, it));
     let block = b.block();
-    let target = Target::Dest(it.id.clone());
     let alt = format!("Naar de interventie {}", it.name);
     let x = x0 + indent;
-    let mut y = top;
-    for (n, line) in name_lines.iter().enumerate() {
-        let lw = b.fonts.width(name_st.face, line, name_st.size);
-        let link = b.link(page, Rect { x, y, w: lw, h: name_st.leading }, target.clone(), &alt, block);
-        b.text_run(page, x, y + name_st.ascent(), name_st, line, Role::IndexEntry, block, Some(link));
-        if n == 0 {
-            let right = x0 + flow.w();
-            let link = b.link(
-                page,
-                Rect { x: right - ref_w, y, w: ref_w, h: name_st.leading },
-                target.clone(),
-                &format!("{alt} (paginanummer)"),
-                block,
-            );
-            b.page_ref(page, right, y + name_st.ascent(), ref_st, &it.id, block, Some(link));
-        }
-        y += name_st.leading;
-    }
+    let mut y = b.name_with_page(
+        page,
+        x,
+        top,
+        x0 + flow.w(),
+        &name_lines,
+        (name_st, ref_st),
+        &it.id,
+        &alt,
+        Role::IndexEntry,
+        block,
+    );
     for line in &sum_lines {
         b.text_run(page, x, y + sum_st.ascent(), sum_st, line, Role::IndexEntry, block, None);
         y += sum_st.leading;
@@ -516,27 +507,19 @@ pub fn a_to_z(b: &mut Builder) {
             let (page, x0, top) = (flow.page, flow.x(), flow.y);
             b.fill(page, Rect { x: x0, y: top + 3.0, w: 5.0, h: 5.0 }, domain_color(b, it));
             let block = b.block();
-            let target = Target::Dest(it.id.clone());
             let alt = format!("Naar de interventie {}", it.name);
-            let mut y = top;
-            for (n, line) in lines.iter().enumerate() {
-                let lw = b.fonts.width(name_st.face, line, name_st.size);
-                let link =
-                    b.link(page, Rect { x: x0 + 10.0, y, w: lw, h: name_st.leading }, target.clone(), &alt, block);
-                b.text_run(page, x0 + 10.0, y + name_st.ascent(), name_st, line, Role::IndexEntry, block, Some(link));
-                if n == 0 {
-                    let right = x0 + flow.w();
-                    let link = b.link(
-                        page,
-                        Rect { x: right - ref_w, y, w: ref_w, h: name_st.leading },
-                        target.clone(),
-                        &format!("{alt} (paginanummer)"),
-                        block,
-                    );
-                    b.page_ref(page, right, y + name_st.ascent(), ref_st, &it.id, block, Some(link));
-                }
-                y += name_st.leading;
-            }
+            let y = b.name_with_page(
+                page,
+                x0 + 10.0,
+                top,
+                x0 + flow.w(),
+                &lines,
+                (name_st, ref_st),
+                &it.id,
+                &alt,
+                Role::IndexEntry,
+                block,
+            );
             flow.y = y + 3.0;
         }
     }

@@ -27,6 +27,8 @@ pub struct LayoutOptions {
     pub paper: Paper,
     /// Stable document identity (from the input's fingerprint), for the PDF `/ID`.
     pub ident: [u8; 16],
+    /// Leave out marked content and the structure tree (only to measure what tagging costs).
+    pub untagged: bool,
 }
 
 /// The laid-out kaart.
@@ -41,6 +43,8 @@ pub struct Layout {
     pub dests: BTreeMap<String, Anchor>,
     pub outline: Vec<OutlineItem>,
     pub info: DocInfo,
+    /// Whether render and structure tag the PDF (PDF/UA): always, except when measuring.
+    pub tagged: bool,
 }
 
 /// Document metadata for the catalog, Info dictionary and XMP.
@@ -61,6 +65,39 @@ pub struct Page {
     pub label: String,
     pub part: usize,
     pub items: Vec<Item>,
+}
+
+impl Page {
+    /// The marked-content id (MCID) of each item, `None` for what is not tagged content. One id
+    /// covers consecutive lines of the same block, link and role, so a paragraph is one sequence
+    /// per page; a fill or footer text in between starts a new one. Render marks the content
+    /// stream with these ids and structure builds the parent tree from the same list.
+    pub fn mcids(&self) -> Vec<Option<u32>> {
+        let mut out = Vec::with_capacity(self.items.len());
+        let mut next = 0u32;
+        let mut prev: Option<(u32, Option<u32>, Role)> = None;
+        for item in &self.items {
+            match item {
+                Item::Text(t) if t.role != Role::Artifact => {
+                    let key = (t.block, t.link, t.role);
+                    if prev == Some(key) {
+                        out.push(Some(next - 1));
+                    } else {
+                        out.push(Some(next));
+                        next += 1;
+                    }
+                    prev = Some(key);
+                }
+                // A link area draws nothing: it does not interrupt the text around it.
+                Item::Link(_) => out.push(None),
+                _ => {
+                    out.push(None);
+                    prev = None;
+                }
+            }
+        }
+        out
+    }
 }
 
 /// A part of the document, which the structure stage can turn into a section.
@@ -625,6 +662,37 @@ impl<'a> Builder<'a> {
         y
     }
 
+    /// A wrapped, linked name with its page number right-aligned at `right` on the first line.
+    /// Each line is one link; the first line's link runs on to the page number, so an index
+    /// entry costs one link per line. Returns the new top.
+    #[allow(clippy::too_many_arguments)]
+    pub fn name_with_page(
+        &mut self,
+        page: usize,
+        x: f32,
+        top: f32,
+        right: f32,
+        lines: &[String],
+        (st, ref_st): (Style, Style),
+        id: &str,
+        alt: &str,
+        role: Role,
+        block: u32,
+    ) -> f32 {
+        let target = Target::Dest(id.to_string());
+        let mut y = top;
+        for (n, line) in lines.iter().enumerate() {
+            let w = if n == 0 { right - x } else { self.fonts.width(st.face, line, st.size) };
+            let link = self.link(page, Rect { x, y, w, h: st.leading }, target.clone(), alt, block);
+            self.text_run(page, x, y + st.ascent(), st, line, role, block, Some(link));
+            if n == 0 {
+                self.page_ref(page, right, y + st.ascent(), ref_st, id, block, Some(link));
+            }
+            y += st.leading;
+        }
+        y
+    }
+
     /// A one-line chip (rounded look by padding) at (x, top); returns its rect.
     #[allow(clippy::too_many_arguments)]
     pub fn chip(
@@ -824,7 +892,16 @@ pub fn layout(cat: &Catalogue, opts: &LayoutOptions) -> Result<Layout, LayoutErr
         ident: opts.ident,
     };
     let geo = b.geo;
-    Ok(Layout { width: geo.width, height: geo.height, pages: b.pages, parts: b.parts, dests: b.dests, outline, info })
+    Ok(Layout {
+        width: geo.width,
+        height: geo.height,
+        pages: b.pages,
+        parts: b.parts,
+        dests: b.dests,
+        outline,
+        info,
+        tagged: !opts.untagged,
+    })
 }
 
 #[cfg(test)]

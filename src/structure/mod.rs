@@ -151,7 +151,7 @@ pub fn structure(rendered: Rendered, layout: &Layout) -> Result<Vec<u8>, Structu
     xmp_stream.allows_compression = false;
     let metadata = doc.add_object(xmp_stream);
 
-    let struct_root = tags::build(&mut doc, layout, &page_ids, &annot_ids);
+    let struct_root = layout.tagged.then(|| tags::build(&mut doc, layout, &page_ids, &annot_ids));
 
     let catalog = doc.catalog_mut().map_err(|e| StructureError::Save(e.to_string()))?;
     catalog.set("Lang", text_string(&layout.info.lang));
@@ -163,8 +163,10 @@ pub fn structure(rendered: Rendered, layout: &Layout) -> Result<Vec<u8>, Structu
     catalog.set("Names", dictionary! { "Dests" => dests_root });
     catalog.set("Metadata", metadata);
     // No /Suspects: poppler 22.12 misreads it and warns.
-    catalog.set("MarkInfo", dictionary! { "Marked" => true });
-    catalog.set("StructTreeRoot", struct_root);
+    if let Some(root) = struct_root {
+        catalog.set("MarkInfo", dictionary! { "Marked" => true });
+        catalog.set("StructTreeRoot", root);
+    }
 
     let info = info_dict(&layout.info);
     let info_id = doc.add_object(info);
@@ -173,14 +175,10 @@ pub fn structure(rendered: Rendered, layout: &Layout) -> Result<Vec<u8>, Structu
     doc.trailer.set("ID", vec![ident.clone(), ident]);
 
     compress_streams(&mut doc);
-    let t0 = std::time::Instant::now();
     let mut out = Vec::new();
     let opts =
         lopdf::SaveOptions::builder().use_object_streams(true).use_xref_streams(true).compression_level(6).build();
     doc.save_with_options(&mut out, opts).map_err(|e| StructureError::Save(e.to_string()))?;
-    if std::env::var_os("KAART_TIMINGS").is_some() {
-        eprintln!("structure: save {:?}", t0.elapsed());
-    }
     Ok(out)
 }
 

@@ -1,11 +1,10 @@
 //! The structure tree of a tagged PDF (ISO 32000-1, 14.7; PDF/UA-1), built from the layout's
-//! semantic labels, never from the content streams. Render numbers the marked content of every
-//! non-artifact text run 0, 1, 2, … per page in item order; this module walks the same items in
-//! the same order, so MCID n on page p is the n-th such run.
+//! semantic labels, never from the content streams: render and this module both take the
+//! marked-content ids from `Page::mcids`.
 //!
 //! Tree: `Document` > one `Sect` per part (cover, how-to, each index, each intervention) > one
 //! element per layout block: `H1`-`H3`, `P`, `LI` (with `Lbl` and `LBody`) grouped in an `L`,
-//! `TOCI` grouped in a `TOC`, navigation as `P`s in a `Div`. Text that is the visible part of a
+//! `TOCI` grouped in a `TOC`, navigation as `Link`s in a `Div`. Text that is the visible part of a
 //! link sits in a `Link` element that also owns the annotation through an `/OBJR`.
 
 use std::collections::BTreeMap;
@@ -90,11 +89,12 @@ pub fn build(
             tree.elems[s].title = Some(layout.parts[page.part].title.clone());
             s
         });
-        let mut mcid = 0i64;
-        for item in &page.items {
+        let mcids = page.mcids();
+        for (item, mcid) in page.items.iter().zip(mcids) {
             let Item::Text(t) = item else { continue };
-            if t.role == Role::Artifact {
-                continue;
+            let Some(mcid) = mcid else { continue };
+            if parent_tree[p].len() > mcid as usize {
+                continue; // a further line of a sequence already placed
             }
             let be = blocks.entry(t.block).or_insert_with(|| {
                 let (s, container) = block_type(t.role);
@@ -117,7 +117,9 @@ pub fn build(
                         }
                     }
                 };
-                BlockElems { elem: tree.add(s, parent), lbl: None, lbody: None }
+                // A navigation button is just its Link, straight in the bar's Div.
+                let elem = if t.role == Role::Nav { parent } else { tree.add(s, parent) };
+                BlockElems { elem, lbl: None, lbody: None }
             });
             let mut target = be.elem;
             if tree.elems[be.elem].s == "LI" {
@@ -130,9 +132,8 @@ pub fn build(
             if let Some(l) = t.link {
                 target = *links.entry(l).or_insert_with(|| tree.add("Link", target));
             }
-            tree.mcid(target, p, mcid);
+            tree.mcid(target, p, i64::from(mcid));
             parent_tree[p].push(target);
-            mcid += 1;
         }
     }
 
@@ -161,7 +162,9 @@ pub fn build(
     let ids: Vec<ObjectId> = tree.elems.iter().map(|_| doc.new_object_id()).collect();
     let root_id = doc.new_object_id();
     for (i, e) in tree.elems.iter().enumerate() {
-        let mut d = dictionary! { "Type" => "StructElem", "S" => Object::Name(e.s.as_bytes().to_vec()) };
+        // `/Type /StructElem` is optional (ISO 32000-1, table 323) and left out: it is most of
+        // the bytes of a small element, and a tagged kaart has hundreds of thousands.
+        let mut d = dictionary! { "S" => Object::Name(e.s.as_bytes().to_vec()) };
         d.set("P", e.parent.map_or(root_id, |p| ids[p]));
         if let Some(pg) = e.page {
             d.set("Pg", page_ids[pg]);
