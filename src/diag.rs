@@ -4,6 +4,9 @@
 use std::fmt;
 use std::path::PathBuf;
 
+/// Longest piece of a source line shown under a diagnostic, in characters.
+const MAX_SHOWN: usize = 100;
+
 /// How bad a diagnostic is. Errors stop the build; warnings keep a kaart current.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
@@ -88,9 +91,22 @@ impl fmt::Display for Diagnostic {
             let number = self.line.to_string();
             let pad = " ".repeat(number.len());
             // Tabs would shift the caret; show them as one space, as the column counts them.
-            let shown: String = src.chars().map(|c| if c == '\t' { ' ' } else { c }).collect();
-            let indent = " ".repeat(self.col.saturating_sub(1) as usize);
-            let caret = "^".repeat(self.width as usize);
+            let chars: Vec<char> = src.chars().map(|c| if c == '\t' || c.is_control() { ' ' } else { c }).collect();
+            // A very long line (10,000 brackets, a pasted paragraph) is shown around the caret.
+            let col = self.col.saturating_sub(1) as usize;
+            let from = if chars.len() > MAX_SHOWN { col.saturating_sub(MAX_SHOWN / 3).min(chars.len()) } else { 0 };
+            let to = (from + MAX_SHOWN).min(chars.len());
+            let mut shown: String = chars[from..to].iter().collect();
+            let mut indent = " ".repeat(col - from);
+            if from > 0 {
+                shown.insert(0, '…');
+                indent.push(' ');
+            }
+            if to < chars.len() {
+                shown.push('…');
+            }
+            let room = (to + 1).saturating_sub(col).max(1);
+            let caret = "^".repeat((self.width as usize).min(room));
             write!(f, "\n {number} | {shown}\n {pad} | {indent}{caret}")?;
         }
         if let Some(hint) = &self.hint {
@@ -148,7 +164,7 @@ mod tests {
 
     #[test]
     fn sorts_by_path_then_line() {
-        let mut v = vec![
+        let mut v = [
             Diagnostic::error("b.yaml", 1, 1, "x"),
             Diagnostic::error("a.yaml", 9, 1, "x"),
             Diagnostic::error("a.yaml", 2, 1, "x"),

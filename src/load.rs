@@ -11,7 +11,7 @@ use std::sync::Arc;
 use serde_yaml::{Mapping, Value};
 use unicode_normalization::UnicodeNormalization;
 
-use crate::diag::{Diagnostic, did_you_mean};
+use crate::diag::{Diagnostic, nearest};
 use crate::model::*;
 
 /// Largest input file we read; a real intervention is a few kilobytes.
@@ -218,7 +218,10 @@ fn read_source(path: &Path, budget: &mut u64) -> Result<Source, Box<Diagnostic>>
         return Err(too_big(meta.len()));
     }
     if meta.len() > *budget {
-        return Err(fail(1, format!("alle bestanden samen zijn groter dan {MAX_TOTAL_BYTES} bytes; dit bestand is niet meer gelezen")));
+        return Err(fail(
+            1,
+            format!("alle bestanden samen zijn groter dan {MAX_TOTAL_BYTES} bytes; dit bestand is niet meer gelezen"),
+        ));
     }
     let mut bytes = Vec::new();
     let read = fs::File::open(path).and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes));
@@ -241,8 +244,12 @@ pub fn source_from_bytes(path: &Path, bytes: &[u8]) -> Result<Source, Diagnostic
         Err(e) => {
             let at = e.valid_up_to();
             let (line, col) = line_col(bytes, at);
-            let shown: String =
-                bytes[at..].iter().take(e.error_len().unwrap_or(1)).map(|b| format!("0x{b:02X}")).collect::<Vec<_>>().join(" ");
+            let shown: String = bytes[at..]
+                .iter()
+                .take(e.error_len().unwrap_or(1))
+                .map(|b| format!("0x{b:02X}"))
+                .collect::<Vec<_>>()
+                .join(" ");
             let line_text = String::from_utf8_lossy(bytes).lines().nth(line as usize - 1).unwrap_or("").to_string();
             let mut d = Diagnostic::error(path, line, col, format!("bestand is geen UTF-8: byte {shown} is geen geldig teken"))
                 .with_hint("sla het bestand op als UTF-8 (in Kladblok: Opslaan als, codering UTF-8); vaak is een é of ë in een andere codering geplakt");
@@ -250,7 +257,9 @@ pub fn source_from_bytes(path: &Path, bytes: &[u8]) -> Result<Source, Diagnostic
             return Err(d);
         }
     };
-    if let Some((i, c)) = text.char_indices().find(|&(_, c)| c != '\n' && c != '\t' && (c.is_control() || c == '\u{FEFF}')) {
+    if let Some((i, c)) =
+        text.char_indices().find(|&(_, c)| c != '\n' && c != '\t' && (c.is_control() || c == '\u{FEFF}'))
+    {
         let (line, col) = line_col(text.as_bytes(), i);
         let what = match c {
             '\u{0B}' => "verticale tab (U+000B, een regeleinde uit Word)".to_string(),
@@ -298,6 +307,13 @@ pub fn line_col(bytes: &[u8], at: usize) -> (u32, u32) {
 
 /// Parses YAML text to a value, turning syntax errors into a located diagnostic.
 fn parse_yaml(src: &Source, diags: &mut Vec<Diagnostic>) -> Option<Value> {
+    // libyaml re-scans its stack of open brackets for every token: 500,000 `[` would take hours
+    // before serde_yaml's own depth limit (128) is reached. Stop such input before parsing.
+    if let Some(at) = too_deep(&src.text) {
+        let (line, col) = line_col(src.text.as_bytes(), at);
+        diags.push(yaml_error(src, "recursion limit exceeded", Some((line, col))));
+        return None;
+    }
     match serde_yaml::from_str::<Value>(&src.text) {
         Ok(v) => Some(v),
         Err(e) => {
@@ -306,6 +322,34 @@ fn parse_yaml(src: &Source, diags: &mut Vec<Diagnostic>) -> Option<Value> {
             None
         }
     }
+}
+
+/// Byte offset of the first `[` or `{` nested deeper than serde_yaml's limit of 128, looking
+/// past quoted text and comments (per line: a rough scan that only needs to avoid false alarms).
+fn too_deep(text: &str) -> Option<usize> {
+    const LIMIT: usize = 128;
+    let (mut depth, mut quote, mut comment) = (0usize, None, false);
+    let mut prev = ' ';
+    for (i, c) in text.char_indices() {
+        match c {
+            '\n' => (quote, comment) = (None, false),
+            _ if comment => {}
+            _ if quote == Some(c) => quote = None,
+            _ if quote.is_some() => {}
+            '"' | '\'' => quote = Some(c),
+            '#' if prev.is_whitespace() => comment = true,
+            '[' | '{' => {
+                depth += 1;
+                if depth > LIMIT {
+                    return Some(i);
+                }
+            }
+            ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        prev = c;
+    }
+    None
 }
 
 /// `line L column C` after `marker` in a serde_yaml message.
@@ -348,10 +392,18 @@ fn yaml_error(src: &Source, msg: &str, at: Option<(u32, u32)>) -> Diagnostic {
         if let Some(opened) = location_after(msg, "while scanning a quoted scalar") {
             (line, col) = opened;
         }
-        let quote = line_text(text, line).chars().nth(col as usize - 1).filter(|c| *c == '\'' || *c == '"').unwrap_or('"');
+        let quote =
+            line_text(text, line).chars().nth(col as usize - 1).filter(|c| *c == '\'' || *c == '"').unwrap_or('"');
         (
             format!("aanhalingsteken {quote} wordt niet gesloten"),
-            Some(format!("zet ook een {quote} aan het eind van de tekst; een {quote} binnen de tekst verdubbelt u of u gebruikt het andere aanhalingsteken")),
+            Some(format!(
+                "zet ook een {quote} aan het eind van de tekst; staat er een {quote} in de tekst zelf, gebruik dan het andere aanhalingsteken"
+            )),
+        )
+    } else if head.contains("could not find expected ':'") {
+        (
+            "dubbele punt ontbreekt".to_string(),
+            Some("een veld schrijft u als naam: waarde; tekst die doorloopt springt verder in dan het veld".into()),
         )
     } else if head.contains("mapping values are not allowed") {
         (
@@ -403,16 +455,16 @@ fn yaml_error(src: &Source, msg: &str, at: Option<(u32, u32)>) -> Diagnostic {
     } else if head.contains("end of stream") {
         ("het bestand houdt onverwacht op".to_string(), Some("is een aanhalingsteken of haakje niet gesloten?".into()))
     } else if head.contains("invalid value") || head.contains("invalid type") {
-        (
-            "ongeldige YAML-tag (!!…)".to_string(),
-            Some("haal de !!-aanduiding weg; de kaart leest gewone tekst".into()),
-        )
+        ("ongeldige YAML-tag (!!…)".to_string(), Some("haal de !!-aanduiding weg; de kaart leest gewone tekst".into()))
     } else {
         (format!("YAML-fout: {head}"), None)
     };
-    let line = line.max(1);
-    let col = col.max(1);
-    Diagnostic::error(&src.path, line, col, message).with_source(text, width).with_hint_opt(hint)
+    // libyaml reports "end of stream" one line past a final newline: show the last line.
+    let last = text.lines().count().max(1) as u32;
+    if line > last {
+        (line, col) = (last, line_text(text, last).chars().count() as u32 + 1);
+    }
+    Diagnostic::error(&src.path, line.max(1), col.max(1), message).with_source(text, width).with_hint_opt(hint)
 }
 
 fn line_text(text: &str, line: u32) -> &str {
@@ -453,8 +505,12 @@ struct Fields<'a> {
     map: &'a Mapping,
     /// Where this mapping sits in the file, for locating its keys.
     path: Vec<Seg>,
+    /// The keys this mapping may have, in the order the template lists them.
+    order: &'a [&'a str],
     diags: &'a mut Vec<Diagnostic>,
     ok: bool,
+    /// Keys with an error, and allowed keys that an unknown key looks like a misspelling of.
+    bad: BTreeSet<String>,
 }
 
 /// A step in a path inside a YAML file: a key or a list index.
@@ -465,8 +521,14 @@ pub enum Seg {
 }
 
 impl<'a> Fields<'a> {
-    fn new(src: &'a Source, map: &'a Mapping, path: Vec<Seg>, diags: &'a mut Vec<Diagnostic>) -> Self {
-        Fields { src, map, path, diags, ok: true }
+    fn new(
+        src: &'a Source,
+        map: &'a Mapping,
+        path: Vec<Seg>,
+        order: &'a [&'a str],
+        diags: &'a mut Vec<Diagnostic>,
+    ) -> Self {
+        Fields { src, map, path, order, diags, ok: true, bad: BTreeSet::new() }
     }
 
     fn at(&self, key: &str) -> Vec<Seg> {
@@ -478,17 +540,34 @@ impl<'a> Fields<'a> {
     fn error(&mut self, key: &str, value: Option<&str>, message: String, hint: Option<String>) {
         let d = locate_diag(self.src, &self.at(key), value, message).with_hint_opt(hint);
         self.diags.push(d);
+        self.bad.insert(key.to_string());
         self.ok = false;
     }
 
-    /// Reports every key not in `allowed`, with the nearest allowed key as a hint.
-    fn check_keys(&mut self, allowed: &[&str], what: &str) {
+    /// Reports every key not in `self.order`, with the nearest allowed key as a hint.
+    fn check_keys(&mut self, what: &str) {
+        let allowed = self.order;
         for k in self.map.keys() {
-            let name = scalar_text(k).unwrap_or_default();
+            let Some(name) = scalar_text(k) else {
+                let d = locate_diag(self.src, &self.path, None, format!("een veldnaam in {what} is geen tekst"))
+                    .with_hint(format!("toegestaan: {}", allowed.join(", ")));
+                self.diags.push(d);
+                self.ok = false;
+                continue;
+            };
             if !allowed.contains(&name.as_str()) {
-                let hint = did_you_mean(&name, allowed.iter().copied());
-                let d = locate_diag(self.src, &self.path, Some(&name), format!("onbekend veld \"{name}\" in {what}"))
-                    .with_hint(hint);
+                let near = nearest(&name, allowed.iter().copied());
+                let hint = match near {
+                    Some(c) => format!("bedoelde u \"{c}\"?"),
+                    None => format!("toegestaan: {}", allowed.join(", ")),
+                };
+                if let Some(c) = near {
+                    self.bad.insert(c.to_string());
+                }
+                let mut path = self.path.clone();
+                path.push(Seg::Key(name.clone()));
+                let d =
+                    locate_diag(self.src, &path, None, format!("onbekend veld \"{name}\" in {what}")).with_hint(hint);
                 self.diags.push(d);
                 self.ok = false;
             }
@@ -499,19 +578,33 @@ impl<'a> Fields<'a> {
         self.map.get(key).filter(|v| !v.is_null())
     }
 
-    fn text(&mut self, key: &str, required: bool) -> Option<String> {
-        let Some(v) = self.raw(key) else {
-            if required {
-                self.missing(key);
+    /// The value of `key`, or `None` after reporting it when it is required and missing or empty.
+    fn required(&mut self, key: &str, required: bool) -> Option<&'a Value> {
+        match self.map.get(key) {
+            Some(v) if !v.is_null() => Some(v),
+            Some(_) => {
+                if required {
+                    self.error(key, None, format!("verplicht veld \"{key}\" is leeg"), Some(fill_hint(key)));
+                }
+                None
             }
-            return None;
-        };
+            None => {
+                if required {
+                    self.missing(key);
+                }
+                None
+            }
+        }
+    }
+
+    fn text(&mut self, key: &str, required: bool) -> Option<String> {
+        let v = self.required(key, required)?;
         match scalar_text(v) {
             Some(s) => {
                 let s = clean_text(&s);
                 if s.trim().is_empty() {
                     if required {
-                        self.error(key, None, format!("veld \"{key}\" is leeg"), None);
+                        self.error(key, None, format!("verplicht veld \"{key}\" is leeg"), Some(fill_hint(key)));
                     }
                     return None;
                 }
@@ -519,7 +612,10 @@ impl<'a> Fields<'a> {
                     self.error(
                         key,
                         None,
-                        format!("veld \"{key}\" is te lang (hoogstens {MAX_FIELD_CHARS} tekens)"),
+                        format!(
+                            "veld \"{key}\" is te lang: {} tekens (hoogstens {MAX_FIELD_CHARS})",
+                            s.chars().count()
+                        ),
                         Some("kort de tekst in of verwijs naar de website van de aanbieder".into()),
                     );
                     return None;
@@ -527,14 +623,18 @@ impl<'a> Fields<'a> {
                 Some(s.trim_end().to_string())
             }
             None => {
+                let hint = match v {
+                    Value::Sequence(_) => "haal de [ ] of de streepjes weg: dit veld is één tekst",
+                    Value::Mapping(_) => {
+                        "staat er een dubbele punt in de tekst? Zet de tekst dan tussen aanhalingstekens of schrijf een blok: een | na de dubbele punt en de tekst ingesprongen eronder"
+                    }
+                    _ => "schrijf gewone tekst, of een blok: een | na de dubbele punt en de tekst ingesprongen eronder",
+                };
                 self.error(
                     key,
                     None,
                     format!("veld \"{key}\" moet tekst zijn, geen {}", kind_dutch(v)),
-                    Some(
-                        "schrijf lange tekst als blok: een | na de dubbele punt en de tekst ingesprongen eronder"
-                            .into(),
-                    ),
+                    Some(hint.into()),
                 );
                 None
             }
@@ -547,16 +647,18 @@ impl<'a> Fields<'a> {
     }
 
     fn list(&mut self, key: &str, required: bool) -> Vec<String> {
-        let Some(v) = self.raw(key) else {
-            if required {
-                self.missing(key);
-            }
+        let Some(v) = self.required(key, required) else {
             return Vec::new();
         };
         match v {
             Value::Sequence(items) => {
                 if items.len() > MAX_LIST_ITEMS {
-                    self.error(key, None, format!("lijst \"{key}\" is te lang (hoogstens {MAX_LIST_ITEMS})"), None);
+                    self.error(
+                        key,
+                        None,
+                        format!("lijst \"{key}\" is te lang: {} elementen (hoogstens {MAX_LIST_ITEMS})", items.len()),
+                        None,
+                    );
                     return Vec::new();
                 }
                 let mut out = Vec::new();
@@ -567,14 +669,18 @@ impl<'a> Fields<'a> {
                             self.error(
                                 key,
                                 None,
-                                format!("lijst \"{key}\" bevat een leeg of samengesteld element"),
-                                Some("elk element is één waarde, zoals [a, b] of onder elkaar met \"- \"".into()),
+                                format!("lijst \"{key}\" bevat een {}", match item {
+                                    Value::Null => "leeg element".to_string(),
+                                    Value::String(_) => "leeg element".to_string(),
+                                    other => format!("{} als element", kind_dutch(other)),
+                                }),
+                                Some("elk element is één waarde: [a, b], of onder elkaar met \"- \" ervoor; staat er een dubbele punt in een element, zet het dan tussen aanhalingstekens".into()),
                             );
                         }
                     }
                 }
-                if required && out.is_empty() {
-                    self.error(key, None, format!("lijst \"{key}\" is leeg"), Some("noem er minstens één".into()));
+                if required && out.is_empty() && !self.bad.contains(key) {
+                    self.error(key, None, format!("lijst \"{key}\" is leeg"), Some(fill_hint(key)));
                 }
                 out
             }
@@ -583,10 +689,11 @@ impl<'a> Fields<'a> {
                 self.error(
                     key,
                     shown.as_deref(),
-                    format!("veld \"{key}\" moet een lijst zijn"),
+                    format!("veld \"{key}\" moet een lijst zijn, geen {}", kind_dutch(other)),
                     Some(match &shown {
-                        Some(s) => format!("schrijf [{s}] of zet elk element op een eigen regel met \"- \""),
-                        None => "schrijf [a, b] of zet elk element op een eigen regel met \"- \"".into(),
+                        Some(s) if s.contains(',') => format!("zet de lijst tussen rechte haken: [{s}]"),
+                        Some(s) => format!("schrijf [{s}], of zet elk element op een eigen regel met \"- \""),
+                        None => "schrijf [a, b], of zet elk element op een eigen regel met \"- \"".into(),
                     }),
                 );
                 Vec::new()
@@ -599,31 +706,136 @@ impl<'a> Fields<'a> {
         match parse_date(&s) {
             Some(d) => Some(d),
             None => {
-                self.error(
-                    key,
-                    Some(&s),
-                    format!("ongeldige datum \"{s}\" in \"{key}\""),
-                    Some("schrijf de datum als JJJJ-MM-DD, bijvoorbeeld 2026-03-31".into()),
-                );
+                let hint = date_hint(&s);
+                self.error(key, Some(&s), format!("ongeldige datum \"{s}\" in \"{key}\""), Some(hint));
                 None
             }
         }
     }
 
+    /// Reports a missing required key at the place it belongs: after the key that precedes it
+    /// in the template's order, or at the start of the mapping. A key that an unknown key looks
+    /// like a misspelling of is not reported again.
     fn missing(&mut self, key: &str) {
-        let d = locate_diag(self.src, &self.path, None, format!("verplicht veld \"{key}\" ontbreekt"))
-            .with_hint(format!("voeg \"{key}:\" toe"));
-        self.diags.push(d);
         self.ok = false;
+        if self.bad.contains(key) {
+            return;
+        }
+        self.bad.insert(key.to_string());
+        let d = missing_diag(self.src, &self.path, self.order, key, format!("verplicht veld \"{key}\" ontbreekt"));
+        self.diags.push(d);
     }
 
     fn mapping(&mut self, key: &str) -> Option<&'a Mapping> {
         match self.raw(key)? {
             Value::Mapping(m) => Some(m),
             other => {
-                self.error(key, None, format!("veld \"{key}\" moet velden bevatten, geen {}", kind_dutch(other)), None);
+                let hint = match key {
+                    "leeftijd" => "schrijf leeftijd: {min: 12, max: 23}, of min: en max: ingesprongen op eigen regels",
+                    _ => "zet de onderdelen ingesprongen op eigen regels, zoals in het sjabloon van kaart new",
+                };
+                self.error(
+                    key,
+                    None,
+                    format!("veld \"{key}\" moet velden bevatten, geen {}", kind_dutch(other)),
+                    Some(hint.into()),
+                );
                 None
             }
+        }
+    }
+
+    /// A nested mapping's fields, with the path and diagnostics of this one.
+    fn nested<T>(&mut self, key: &str, order: &[&str], f: impl FnOnce(&mut Fields<'_>) -> T) -> Option<T> {
+        let m = self.mapping(key)?;
+        let path = self.at(key);
+        let mut g = Fields::new(self.src, m, path, order, self.diags);
+        g.check_keys(&format!("\"{key}\""));
+        let out = f(&mut g);
+        let (ok, bad) = (g.ok, !g.bad.is_empty());
+        self.ok &= ok;
+        if bad {
+            self.bad.insert(key.to_string());
+        }
+        Some(out)
+    }
+
+    /// One value out of a fixed set (`kader`, `erkenning`), with a hint naming all of them.
+    fn choice<T: Copy>(&mut self, key: &str, s: &str, all: &[(&'static str, T)], what: &str) -> Option<T> {
+        if let Some((_, v)) = all.iter().find(|(k, _)| *k == s) {
+            return Some(*v);
+        }
+        let names: Vec<&str> = all.iter().map(|(k, _)| *k).collect();
+        let allowed = format!("toegestaan: {}", names.join(", "));
+        let hint = match nearest(s, names.iter().copied()) {
+            Some(c) => format!("bedoelde u \"{c}\"? {allowed}"),
+            None => allowed,
+        };
+        self.error(key, Some(s), format!("onbekend{what} \"{s}\" in \"{key}\""), Some(hint));
+        None
+    }
+}
+
+fn fill_hint(key: &str) -> String {
+    match key {
+        "domeinen" | "doelgroepen" => format!("noem minstens één id uit kaart.yaml, zoals {key}: [id]"),
+        _ => format!("vul \"{key}\" in; lange tekst schrijft u als blok: {key}: | en de tekst ingesprongen eronder"),
+    }
+}
+
+/// What a date the editor wrote probably meant.
+fn date_hint(s: &str) -> String {
+    let parts: Vec<&str> = s.split(['-', '/', '.']).map(str::trim).collect();
+    let ymd = match parts[..] {
+        [y, m, d] if y.len() == 4 => Some((y, m, d, "met voorloopnullen")),
+        [d, m, y] if y.len() == 4 => Some((y, m, d, "het jaar eerst")),
+        _ => None,
+    };
+    let Some((y, m, d, order)) = ymd else {
+        return "schrijf de datum als JJJJ-MM-DD, bijvoorbeeld 2026-03-31".to_string();
+    };
+    let (Ok(y), Ok(m), Ok(d)) = (y.parse::<u16>(), m.parse::<u8>(), d.parse::<u8>()) else {
+        return "schrijf de datum als JJJJ-MM-DD, met cijfers, bijvoorbeeld 2026-03-31".to_string();
+    };
+    if !(1..=12).contains(&m) {
+        return format!("maand {m} bestaat niet; schrijf de datum als JJJJ-MM-DD, bijvoorbeeld 2026-03-31");
+    }
+    let iso = format!("{y:04}-{m:02}-{d:02}");
+    if parse_date(&iso).is_some() {
+        return format!("schrijf de datum als JJJJ-MM-DD, {order}: {iso}");
+    }
+    let last = (28..=31).rev().find(|&n| parse_date(&format!("{y:04}-{m:02}-{n:02}")).is_some()).unwrap_or(28);
+    let month = Date { year: y, month: m, day: 1 }.dutch().split(' ').nth(1).unwrap_or("").to_string();
+    format!("die dag bestaat niet: {month} {y} heeft {last} dagen; schrijf de datum als JJJJ-MM-DD")
+}
+
+/// `message` about `key` missing from the mapping at `parent`, pointing at the key before it
+/// in `order` (where it should be added), else at the mapping itself.
+pub fn missing_diag(src: &Source, parent: &[Seg], order: &[&str], key: &str, message: String) -> Diagnostic {
+    let mut own = parent.to_vec();
+    own.push(Seg::Key(key.to_string()));
+    if let Some((line, col, width)) = resolve(&src.text, &own) {
+        // The key is there with an empty value.
+        return Diagnostic::error(&src.path, line, col, message)
+            .with_source(&src.text, width)
+            .with_hint(format!("vul \"{key}\" in"));
+    }
+    let pos = order.iter().position(|k| *k == key).unwrap_or(order.len());
+    let before = order[..pos].iter().rev().find_map(|k| {
+        let mut p = parent.to_vec();
+        p.push(Seg::Key((*k).to_string()));
+        resolve(&src.text, &p).map(|at| (*k, at))
+    });
+    match before {
+        Some((prev, (line, col, width))) => Diagnostic::error(&src.path, line, col, message)
+            .with_source(&src.text, width)
+            .with_hint(format!("voeg \"{key}:\" toe, bijvoorbeeld na \"{prev}\"")),
+        None => {
+            let (line, col, width) = if parent.is_empty() { (1, 1, 1) } else { locate(&src.text, parent, None) };
+            let where_ = if parent.is_empty() { "bovenaan het bestand" } else { "hier" };
+            Diagnostic::error(&src.path, line, col, message)
+                .with_source(&src.text, width)
+                .with_hint(format!("voeg \"{key}:\" toe, {where_}"))
         }
     }
 }
@@ -667,7 +879,7 @@ pub fn parse_date(s: &str) -> Option<Date> {
     let year: u16 = s[0..4].parse().ok()?;
     let month: u8 = s[5..7].parse().ok()?;
     let day: u8 = s[8..10].parse().ok()?;
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
     let days = match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
@@ -710,14 +922,24 @@ const KAART_KEYS: &[&str] = &[
     "financiering",
 ];
 
+const DOMAIN_KEYS: &[&str] = &["id", "naam", "kleur", "beschrijving"];
+const TARGET_GROUP_KEYS: &[&str] = &["id", "naam", "beschrijving"];
+const FUNDING_KEYS: &[&str] = &["id", "naam", "toelichting"];
+
+/// Parses kaart.yaml. With errors the kaart is still returned as far as it could be read, so
+/// the interventions' references are checked in the same run.
 fn parse_kaart(src: Source, opts: &LoadOptions, diags: &mut Vec<Diagnostic>) -> Option<(Kaart, Arc<Source>)> {
     let value = parse_yaml(&src, diags)?;
     let Value::Mapping(map) = &value else {
-        diags.push(Diagnostic::error(&src.path, 1, 1, "kaart.yaml moet velden bevatten (titel:, domeinen:, …)"));
+        diags.push(
+            Diagnostic::error(&src.path, 1, 1, "kaart.yaml moet velden bevatten (titel:, domeinen:, …)")
+                .with_source(&src.text, 1)
+                .with_hint("kijk in docs/redactie.md voor een voorbeeld"),
+        );
         return None;
     };
-    let mut f = Fields::new(&src, map, Vec::new(), diags);
-    f.check_keys(KAART_KEYS, "kaart.yaml");
+    let mut f = Fields::new(&src, map, Vec::new(), KAART_KEYS, diags);
+    f.check_keys("kaart.yaml");
     let title = f.line("titel", true);
     let subtitle = f.line("ondertitel", false);
     let publisher = f.line("uitgever", false);
@@ -728,72 +950,58 @@ fn parse_kaart(src: Source, opts: &LoadOptions, diags: &mut Vec<Diagnostic>) -> 
     let contact = f.line("contact", false);
     let intro = f.text("inleiding", false);
     let colophon = f.text("colofon", false);
-    let mut ok = f.ok;
-    let path_of = |k: &str| vec![Seg::Key(k.to_string())];
+    // The three lists must be there; an empty one is validate's business.
+    for key in ["domeinen", "doelgroepen", "financiering"] {
+        if f.map.get(key).is_none() {
+            f.missing(key);
+        }
+    }
+    drop(f);
 
-    let domains = parse_entries(&src, map, "domeinen", &["id", "naam", "kleur", "beschrijving"], diags, &mut ok, |f| {
+    let domains = parse_entries(&src, map, "domeinen", DOMAIN_KEYS, diags, |f| {
         let id = f.line("id", true);
         let name = f.line("naam", true);
-        let color = match f.raw("kleur") {
-            None => {
+        let color = match f.map.get("kleur") {
+            Some(Value::Null) if unquoted_hash(f.src, &f.at("kleur")) => {
                 f.error(
                     "kleur",
                     None,
-                    "verplicht veld \"kleur\" ontbreekt of is leeg".into(),
-                    Some("schrijf de kleur tussen aanhalingstekens, zoals kleur: \"#1F5FA8\" (een # zonder aanhalingstekens begint commentaar)".into()),
+                    "kleur staat niet tussen aanhalingstekens: na een # leest YAML alles als commentaar".into(),
+                    Some("schrijf kleur: \"#1F5FA8\", met de aanhalingstekens".into()),
                 );
                 None
             }
-            Some(_) => {
-                let s = f.line("kleur", true)?;
-                match parse_color(&s) {
-                    Some(c) => Some(c),
-                    None => {
-                        f.error(
-                            "kleur",
-                            Some(&s),
-                            format!("ongeldige kleur \"{s}\""),
-                            Some(
-                                "schrijf een kleur als \"#RRGGBB\" met zes hexadecimale cijfers, zoals \"#1F5FA8\""
-                                    .into(),
-                            ),
-                        );
-                        None
-                    }
+            _ => f.line("kleur", true).and_then(|s| match parse_color(&s) {
+                Some(c) => Some(c),
+                None => {
+                    f.error(
+                        "kleur",
+                        Some(&s),
+                        format!("ongeldige kleur \"{s}\""),
+                        Some("schrijf een kleur als \"#RRGGBB\": een # en zes hexadecimale cijfers (0-9, A-F), zoals \"#1F5FA8\"".into()),
+                    );
+                    None
                 }
-            }
+            }),
         };
         let description = f.text("beschrijving", false);
-        Some(Domain { id: id?, name: name?, color: color?, description })
+        Some(Domain { id: id?, name: name.unwrap_or_default(), color: color.unwrap_or(Rgb(0, 0, 0)), description })
     });
-    let target_groups = parse_entries(&src, map, "doelgroepen", &["id", "naam", "beschrijving"], diags, &mut ok, |f| {
+    let target_groups = parse_entries(&src, map, "doelgroepen", TARGET_GROUP_KEYS, diags, |f| {
         let id = f.line("id", true);
         let name = f.line("naam", true);
         let description = f.text("beschrijving", false);
-        Some(TargetGroup { id: id?, name: name?, description })
+        Some(TargetGroup { id: id?, name: name.unwrap_or_default(), description })
     });
-    let fundings = parse_entries(&src, map, "financiering", &["id", "naam", "toelichting"], diags, &mut ok, |f| {
+    let fundings = parse_entries(&src, map, "financiering", FUNDING_KEYS, diags, |f| {
         let id = f.line("id", true);
         let name = f.line("naam", true);
         let note = f.text("toelichting", false);
-        Some(Funding { id: id?, name: name?, note })
+        Some(Funding { id: id?, name: name.unwrap_or_default(), note })
     });
-    for key in ["domeinen", "doelgroepen", "financiering"] {
-        if map.get(key).is_none_or(Value::is_null) {
-            diags.push(
-                locate_diag(&src, &[], None, format!("verplicht veld \"{key}\" ontbreekt"))
-                    .with_hint(format!("noem onder \"{key}:\" minstens één {{id, naam}}")),
-            );
-            ok = false;
-        }
-    }
-    let _ = path_of;
     let date = date.or_else(|| opts.source_date_epoch.and_then(date_from_epoch)).unwrap_or(FALLBACK_DATE);
-    if !ok {
-        return None;
-    }
     let kaart = Kaart {
-        title: title?,
+        title: title.unwrap_or_default(),
         subtitle,
         publisher,
         author,
@@ -810,6 +1018,14 @@ fn parse_kaart(src: Source, opts: &LoadOptions, diags: &mut Vec<Diagnostic>) -> 
     Some((kaart, Arc::new(src)))
 }
 
+/// Whether the value at `path` is an unquoted `#…`, which YAML reads as a comment.
+fn unquoted_hash(src: &Source, path: &[Seg]) -> bool {
+    resolve(&src.text, path).is_some_and(|(line, _, _)| {
+        let l = line_text(&src.text, line);
+        l.split_once(':').is_some_and(|(_, v)| v.trim_start().starts_with('#'))
+    })
+}
+
 /// Parses the list under `key` in kaart.yaml, one mapping per entry.
 fn parse_entries<T>(
     src: &Source,
@@ -817,7 +1033,6 @@ fn parse_entries<T>(
     key: &str,
     allowed: &[&str],
     diags: &mut Vec<Diagnostic>,
-    ok: &mut bool,
     mut each: impl FnMut(&mut Fields<'_>) -> Option<T>,
 ) -> Vec<T> {
     let mut out = Vec::new();
@@ -826,28 +1041,34 @@ fn parse_entries<T>(
     };
     let Value::Sequence(items) = v else {
         diags.push(
-            locate_diag(src, &[Seg::Key(key.into())], None, format!("\"{key}\" moet een lijst zijn"))
-                .with_hint("zet elk element op een eigen regel, beginnend met \"- id: …\""),
+            locate_diag(
+                src,
+                &[Seg::Key(key.into())],
+                None,
+                format!("\"{key}\" moet een lijst zijn, geen {}", kind_dutch(v)),
+            )
+            .with_hint("zet elk element op een eigen regel, beginnend met \"- id: …\""),
         );
-        *ok = false;
         return out;
     };
     let what = format!("een element van \"{key}\"");
-    for (i, item) in items.iter().enumerate() {
+    for (i, item) in items.iter().enumerate().take(MAX_LIST_ITEMS * 10) {
         let path = vec![Seg::Key(key.into()), Seg::Index(i)];
         let Value::Mapping(m) = item else {
             diags.push(
-                locate_diag(src, &path, None, format!("{what} moet velden hebben (id:, naam:, …)"))
-                    .with_hint("schrijf \"- id: …\" en daaronder, even ver ingesprongen, \"naam: …\""),
+                locate_diag(
+                    src,
+                    &path,
+                    None,
+                    format!("{what} moet velden hebben (id:, naam:, …), geen {}", kind_dutch(item)),
+                )
+                .with_hint("schrijf \"- id: …\" en daaronder, even ver ingesprongen als id, \"naam: …\""),
             );
-            *ok = false;
             continue;
         };
-        let mut f = Fields::new(src, m, path, diags);
-        f.check_keys(allowed, &what);
-        let value = each(&mut f);
-        *ok &= f.ok;
-        if let Some(v) = value {
+        let mut f = Fields::new(src, m, path, allowed, diags);
+        f.check_keys(&what);
+        if let Some(v) = each(&mut f) {
             out.push(v);
         }
     }
@@ -863,7 +1084,8 @@ fn parse_color(s: &str) -> Option<Rgb> {
     Some(Rgb(byte(0)?, byte(2)?, byte(4)?))
 }
 
-const INTERVENTION_KEYS: &[&str] = &[
+/// The keys of an intervention, in the order of the template (`kaart new`).
+pub const INTERVENTION_KEYS: &[&str] = &[
     "naam",
     "samenvatting",
     "domeinen",
@@ -889,17 +1111,26 @@ const INTERVENTION_KEYS: &[&str] = &[
     "bijgewerkt",
 ];
 
+/// Parses one intervention file. With errors the intervention is still returned as far as it
+/// could be read (the diagnostics say it is broken), so cross-file checks run in the same pass;
+/// `None` only when the file is no mapping at all.
 fn parse_intervention(id: String, src: Source, diags: &mut Vec<Diagnostic>) -> Option<LoadedIntervention> {
     let value = parse_yaml(&src, diags)?;
     let Value::Mapping(map) = &value else {
+        let msg = if value.is_null() {
+            "het bestand is leeg".to_string()
+        } else {
+            format!("een interventie moet velden bevatten (naam:, samenvatting:, …), geen {}", kind_dutch(&value))
+        };
         diags.push(
-            Diagnostic::error(&src.path, 1, 1, "een interventie moet velden bevatten (naam:, samenvatting:, …)")
-                .with_hint("begin met een nieuw bestand: kaart new <id>"),
+            Diagnostic::error(&src.path, 1, 1, msg)
+                .with_source(&src.text, 1)
+                .with_hint("begin met een ingevuld sjabloon: kaart new <id>"),
         );
         return None;
     };
-    let mut f = Fields::new(&src, map, Vec::new(), diags);
-    f.check_keys(INTERVENTION_KEYS, "een interventie");
+    let mut f = Fields::new(&src, map, Vec::new(), INTERVENTION_KEYS, diags);
+    f.check_keys("een interventie");
     let name = f.line("naam", true);
     let summary = f.line("samenvatting", true);
     let domains = f.list("domeinen", true);
@@ -914,83 +1145,58 @@ fn parse_intervention(id: String, src: Source, diags: &mut Vec<Diagnostic>) -> O
     let frameworks = f
         .list("kader", false)
         .into_iter()
-        .filter_map(|s| match Framework::ALL.iter().find(|(k, _)| *k == s) {
-            Some((_, v)) => Some(*v),
-            None => {
-                let hint = did_you_mean(&s, Framework::ALL.iter().map(|(k, _)| *k));
-                f.error("kader", Some(&s), format!("onbekend kader \"{s}\""), Some(hint));
-                None
-            }
-        })
+        .filter_map(|s| f.choice("kader", &s, &Framework::ALL, " kader"))
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
     let fundings = f.list("financiering", false);
-    let age = f.mapping("leeftijd").and_then(|m| {
-        let mut path = f.path.clone();
-        path.push(Seg::Key("leeftijd".into()));
-        let mut g = Fields::new(f.src, m, path, f.diags);
-        g.check_keys(&["min", "max"], "leeftijd");
-        let mut num = |key: &str| -> Option<u32> {
-            let v = g.raw(key)?;
-            match v.as_u64().and_then(|n| u32::try_from(n).ok()).filter(|n| *n <= 130) {
-                Some(n) => Some(n),
-                None => {
-                    let shown = scalar_text(v);
-                    g.error(
-                        key,
-                        shown.as_deref(),
-                        format!("leeftijd \"{key}\" moet een heel getal van 0 tot 130 zijn"),
-                        Some("bijvoorbeeld leeftijd: {min: 12, max: 23}".into()),
-                    );
-                    None
+    let age = f
+        .nested("leeftijd", &["min", "max"], |g| {
+            let mut num = |key: &str| -> Option<u32> {
+                let v = g.raw(key)?;
+                match v.as_u64().and_then(|n| u32::try_from(n).ok()).filter(|n| *n <= 130) {
+                    Some(n) => Some(n),
+                    None => {
+                        let shown = scalar_text(v);
+                        g.error(
+                            key,
+                            shown.as_deref(),
+                            format!("leeftijd \"{key}\" moet een heel getal van 0 tot 130 zijn"),
+                            Some("in jaren, zonder \"jaar\": leeftijd: {min: 12, max: 23}".into()),
+                        );
+                        None
+                    }
                 }
-            }
-        };
-        let min = num("min");
-        let max = num("max");
-        let ok = g.ok;
-        f.ok &= ok;
-        ok.then_some(AgeRange { min, max })
-    });
+            };
+            let min = num("min");
+            let max = num("max");
+            AgeRange { min, max }
+        })
+        .filter(|a| a.min.is_some() || a.max.is_some());
     let duration = f.line("duur", false);
     let costs = f.line("kosten", false);
-    let recognition = f.line("erkenning", false).and_then(|s| match Recognition::ALL.iter().find(|(k, _)| *k == s) {
-        Some((_, v)) => Some(*v),
-        None => {
-            let hint = did_you_mean(&s, Recognition::ALL.iter().map(|(k, _)| *k));
-            f.error("erkenning", Some(&s), format!("onbekende erkenning \"{s}\""), Some(hint));
-            None
-        }
-    });
+    let recognition =
+        f.line("erkenning", false).and_then(|s| f.choice("erkenning", &s, &Recognition::ALL, "e erkenning"));
     let regions = f.list("regio", false);
-    let contact = f.mapping("contact").map(|m| {
-        let mut path = f.path.clone();
-        path.push(Seg::Key("contact".into()));
-        let mut g = Fields::new(f.src, m, path, f.diags);
-        g.check_keys(&["website", "email", "telefoon"], "contact");
-        let c = Contact {
+    let contact = f
+        .nested("contact", &["website", "email", "telefoon"], |g| Contact {
             website: g.line("website", false),
             email: g.line("email", false),
             phone: g.line("telefoon", false),
-        };
-        f.ok &= g.ok;
-        c
-    });
+        })
+        .filter(|c| c.website.is_some() || c.email.is_some() || c.phone.is_some());
     let related = f.list("verwant", false);
     let keywords = f.list("trefwoorden", false);
     let sources = f.list("bronnen", false);
     let updated = f.date("bijgewerkt");
-    if !f.ok {
-        return None;
-    }
+    let bad_keys = std::mem::take(&mut f.bad);
     let intervention = Intervention {
         id,
-        name: name?,
-        summary: summary?,
+        name: name.unwrap_or_default(),
+        summary: summary.unwrap_or_default(),
         domains,
         target_groups,
-        description: description?,
+        description: description.unwrap_or_default(),
         goal,
         method,
         indication,
@@ -1010,7 +1216,7 @@ fn parse_intervention(id: String, src: Source, diags: &mut Vec<Diagnostic>) -> O
         sources,
         updated,
     };
-    Some(LoadedIntervention { intervention, source: Arc::new(src) })
+    Some(LoadedIntervention { intervention, source: Arc::new(src), bad_keys })
 }
 
 /// A diagnostic at `path` (and at `value` inside it, when given) in `src`.
@@ -1023,6 +1229,37 @@ pub fn locate_diag(src: &Source, path: &[Seg], value: Option<&str>, message: Str
 /// `(line, col, width)`, 1-based. Falls back to the nearest enclosing place it can find.
 pub fn locate(text: &str, path: &[Seg], value: Option<&str>) -> (u32, u32, usize) {
     let lines: Vec<&str> = text.lines().collect();
+    let (_, start, end, found) = walk(&lines, path);
+    if let Some(v) = value.filter(|v| !v.is_empty()) {
+        for (i, l) in lines.iter().enumerate().take(end).skip(start) {
+            // Skip the key itself so `domeinen: [domeinen-x]` finds the value, not the key.
+            let from = if found.is_some_and(|(fi, _, _)| fi == i) { l.find(':').map_or(0, |p| p + 1) } else { 0 };
+            if let Some(pos) = l[from..].find(v) {
+                let col = l[..from + pos].chars().count();
+                return (i as u32 + 1, col as u32 + 1, v.chars().count());
+            }
+        }
+    }
+    match found {
+        Some((i, col, w)) => (i as u32 + 1, lines[i][..col.min(lines[i].len())].chars().count() as u32 + 1, w),
+        None => (1, 1, 1),
+    }
+}
+
+/// Like `locate` without a value, but `None` unless every step of `path` was found.
+pub fn resolve(text: &str, path: &[Seg]) -> Option<(u32, u32, usize)> {
+    let lines: Vec<&str> = text.lines().collect();
+    match walk(&lines, path) {
+        (true, _, _, Some((i, col, w))) => {
+            Some((i as u32 + 1, lines[i][..col.min(lines[i].len())].chars().count() as u32 + 1, w))
+        }
+        _ => None,
+    }
+}
+
+/// Follows `path` through the lines: whether every step was found, the block `[start, end)`
+/// of the last step found, and that step's `(line index, byte column, width)`.
+fn walk(lines: &[&str], path: &[Seg]) -> (bool, usize, usize, Option<(usize, usize, usize)>) {
     // The block we search in: [start, end) lines, and the column of the current node.
     let (mut start, mut end) = (0usize, lines.len());
     let mut found: Option<(usize, usize, usize)> = None; // (line index, col index, width)
@@ -1045,7 +1282,11 @@ pub fn locate(text: &str, path: &[Seg], value: Option<&str>) -> (u32, u32, usize
                         Some(rest) => (rest.trim_start(), t.len() - rest.trim_start().len()),
                         None => (t, 0),
                     };
-                    let key_here = t.strip_prefix(k.as_str()).is_some_and(|r| r.trim_start().starts_with(':'));
+                    let t = t.strip_prefix(['"', '\'']).unwrap_or(t);
+                    let key_here = t.strip_prefix(k.as_str()).is_some_and(|r| {
+                        let r = r.strip_prefix(['"', '\'']).unwrap_or(r);
+                        r.trim_start().starts_with(':')
+                    });
                     if key_here {
                         let col = indent(l) + extra;
                         if best.is_none_or(|(_, c)| col < c) {
@@ -1053,8 +1294,8 @@ pub fn locate(text: &str, path: &[Seg], value: Option<&str>) -> (u32, u32, usize
                         }
                     }
                 }
-                let Some((i, col)) = best else { break };
-                found = Some((i, col, k.chars().count()));
+                let Some((i, col)) = best else { return (false, start, end, found) };
+                found = Some((i, col, k.chars().count().max(1)));
                 // The key's block: its own line and the lines below it that are more indented,
                 // or list items at the key's own indentation (`key:\n- a` is valid YAML).
                 let mut j = i + 1;
@@ -1073,10 +1314,10 @@ pub fn locate(text: &str, path: &[Seg], value: Option<&str>) -> (u32, u32, usize
                     .filter(|&i| is_content(lines[i]) && lines[i].trim_start().starts_with('-') && i > start)
                     .collect();
                 let Some(min_indent) = dash_lines.iter().map(|&i| indent(lines[i])).min() else {
-                    break;
+                    return (false, start, end, found);
                 };
                 let items: Vec<usize> = dash_lines.into_iter().filter(|&i| indent(lines[i]) == min_indent).collect();
-                let Some(&i) = items.get(*n) else { break };
+                let Some(&i) = items.get(*n) else { return (false, start, end, found) };
                 let next = items.get(n + 1).copied().unwrap_or(end);
                 found = Some((i, min_indent, 1));
                 start = i;
@@ -1084,21 +1325,7 @@ pub fn locate(text: &str, path: &[Seg], value: Option<&str>) -> (u32, u32, usize
             }
         }
     }
-    if let Some(v) = value.filter(|v| !v.is_empty()) {
-        for i in start..end.min(lines.len()) {
-            let l = lines[i];
-            // Skip the key itself so `domeinen: [domeinen-x]` finds the value, not the key.
-            let from = if found.is_some_and(|(fi, _, _)| fi == i) { l.find(':').map_or(0, |p| p + 1) } else { 0 };
-            if let Some(pos) = l[from..].find(v) {
-                let col = l[..from + pos].chars().count();
-                return (i as u32 + 1, col as u32 + 1, v.chars().count());
-            }
-        }
-    }
-    match found {
-        Some((i, col, w)) => (i as u32 + 1, lines[i][..col.min(lines[i].len())].chars().count() as u32 + 1, w),
-        None => (1, 1, 1),
-    }
+    (true, start, end, found)
 }
 
 /// FNV-1a over every input byte, twice with different offsets, for 128 stable bits.

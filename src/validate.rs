@@ -5,9 +5,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::diag::{Diagnostic, Severity, did_you_mean};
+use crate::diag::{Diagnostic, Severity};
 use crate::fonts::Fonts;
-use crate::load::{Loaded, Seg, Source, locate_diag};
+use crate::load::{INTERVENTION_KEYS, Loaded, LoadedIntervention, Seg, Source, locate_diag, missing_diag};
 use crate::model::*;
 
 /// A kaart whose every reference resolves; interventions sorted by id.
@@ -40,25 +40,42 @@ pub fn validate(loaded: Loaded, opts: ValidateOptions) -> Result<(Catalogue, Vec
     }
 
     let mut seen_ids = BTreeSet::new();
-    let ids: BTreeSet<&str> = loaded.interventions.iter().map(|l| l.intervention.id.as_str()).collect();
-    let related_of: BTreeMap<&str, &Vec<String>> =
-        loaded.interventions.iter().map(|l| (l.intervention.id.as_str(), &l.intervention.related)).collect();
+    // Files that could not be read still exist: a `verwant` to them is not dangling.
+    let ids: BTreeSet<&str> = loaded
+        .interventions
+        .iter()
+        .map(|l| l.intervention.id.as_str())
+        .chain(loaded.unreadable.iter().map(String::as_str))
+        .collect();
+    // Whose `verwant` list is known; a broken one is not held against the others.
+    let related_of: BTreeMap<&str, &Vec<String>> = loaded
+        .interventions
+        .iter()
+        .filter(|l| !l.bad_keys.contains("verwant"))
+        .map(|l| (l.intervention.id.as_str(), &l.intervention.related))
+        .collect();
     for li in &loaded.interventions {
         let (it, src) = (&li.intervention, &*li.source);
         if !seen_ids.insert(it.id.as_str()) {
-            diags.push(Diagnostic::error(&src.path, 0, 0, format!("id \"{}\" komt twee keer voor", it.id)));
+            diags.push(Diagnostic::error(&src.path, 1, 1, format!("id \"{}\" komt twee keer voor", it.id)));
         }
         check_id(it, src, &mut diags);
         if let Some((kaart, _)) = &loaded.kaart {
             check_references(it, src, kaart, &mut diags);
-            check_currency(it, src, kaart, &mut diags);
+            check_currency(li, kaart, &mut diags);
         }
         check_related(it, src, &ids, &related_of, &mut diags);
         check_formats(it, src, &mut diags);
         check_glyphs(&intervention_texts(it), src, fonts, &mut diags);
     }
 
-    if let Some((kaart, src)) = &loaded.kaart {
+    // "No interventions" is only true when every intervention could be read in full.
+    let complete = loaded.unreadable.is_empty()
+        && !loaded.interventions.is_empty()
+        && loaded.interventions.iter().all(|l| !l.bad_keys.contains("domeinen") && !l.bad_keys.contains("doelgroepen"));
+    if let Some((kaart, src)) = &loaded.kaart
+        && complete
+    {
         check_unused(kaart, src, &loaded.interventions.iter().map(|l| &l.intervention).collect::<Vec<_>>(), &mut diags);
     }
 
@@ -117,12 +134,12 @@ fn check_id(it: &Intervention, src: &Source, diags: &mut Vec<Diagnostic>) {
             "mag alleen kleine letters, cijfers en losse streepjes bevatten"
         };
         diags.push(
-            Diagnostic::error(&src.path, 0, 0, format!("bestandsnaam \"{id}.yaml\" is geen geldige id: {why}"))
+            Diagnostic::error(&src.path, 1, 1, format!("bestandsnaam \"{id}.yaml\" is geen geldige id: {why}"))
                 .with_hint(format!("hernoem het bestand naar {}.yaml", suggest_id(id))),
         );
     } else if RESERVED_IDS.contains(&id.as_str()) || RESERVED_PREFIXES.iter().any(|p| id.starts_with(p)) {
         diags.push(
-            Diagnostic::error(&src.path, 0, 0, format!("id \"{id}\" is gereserveerd voor de navigatie van de kaart"))
+            Diagnostic::error(&src.path, 1, 1, format!("id \"{id}\" is gereserveerd voor de navigatie van de kaart"))
                 .with_hint(format!(
                     "kies een andere bestandsnaam; niet toegestaan zijn {} en ids die beginnen met {}",
                     RESERVED_IDS.join(", "),
@@ -206,16 +223,30 @@ fn check_kaart(kaart: &Kaart, src: &Source, fonts: &Fonts, diags: &mut Vec<Diagn
 
 fn check_references(it: &Intervention, src: &Source, kaart: &Kaart, diags: &mut Vec<Diagnostic>) {
     let lists: [(&str, &str, &Vec<String>, Vec<&str>); 3] = [
-        ("domeinen", "domein", &it.domains, kaart.domains.iter().map(|d| d.id.as_str()).collect()),
-        ("doelgroepen", "doelgroep", &it.target_groups, kaart.target_groups.iter().map(|d| d.id.as_str()).collect()),
-        ("financiering", "financieringsroute", &it.fundings, kaart.fundings.iter().map(|d| d.id.as_str()).collect()),
+        ("domeinen", "onbekend domein", &it.domains, kaart.domains.iter().map(|d| d.id.as_str()).collect()),
+        (
+            "doelgroepen",
+            "onbekende doelgroep",
+            &it.target_groups,
+            kaart.target_groups.iter().map(|d| d.id.as_str()).collect(),
+        ),
+        (
+            "financiering",
+            "onbekende financieringsroute",
+            &it.fundings,
+            kaart.fundings.iter().map(|d| d.id.as_str()).collect(),
+        ),
     ];
-    for (list, what, values, known) in lists {
+    for (list, unknown, values, known) in lists {
+        let what = unknown.rsplit(' ').next().unwrap_or(unknown);
         let mut seen = BTreeSet::new();
         for v in values {
             if !known.contains(&v.as_str()) {
-                let hint = did_you_mean(v, known.iter().copied());
-                diags.push(locate_diag(src, &key(list), Some(v), format!("onbekend {what} \"{v}\"")).with_hint(hint));
+                let hint = match crate::diag::nearest(v, known.iter().copied()) {
+                    Some(c) => format!("bedoelde u \"{c}\"?"),
+                    None => format!("kies een id uit \"{list}\" in kaart.yaml: {}", known.join(", ")),
+                };
+                diags.push(locate_diag(src, &key(list), Some(v), format!("{unknown} \"{v}\"")).with_hint(hint));
             } else if !seen.insert(v.as_str()) {
                 diags.push(locate_diag(
                     src,
@@ -251,7 +282,7 @@ fn check_related(
             diags.push(at(format!("\"verwant\" verwijst naar onbekende interventie \"{r}\"")).with_hint(hint));
         } else if !seen.insert(r.as_str()) {
             diags.push(at(format!("\"{r}\" staat twee keer in \"verwant\"")));
-        } else if !related_of.get(r.as_str()).is_some_and(|back| back.contains(&it.id)) {
+        } else if related_of.get(r.as_str()).is_some_and(|back| !back.contains(&it.id)) {
             let mut d = at(format!("\"{r}\" noemt deze interventie niet terug onder \"verwant\""));
             d.severity = Severity::Warning;
             diags.push(d.with_hint(format!("voeg \"{}\" toe aan verwant in {r}.yaml, als dat klopt", it.id)));
@@ -316,36 +347,52 @@ fn check_formats(it: &Intervention, src: &Source, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-fn check_currency(it: &Intervention, src: &Source, kaart: &Kaart, diags: &mut Vec<Diagnostic>) {
-    let warn = |path: &[Seg], msg: String, hint: &str| {
-        let mut d = locate_diag(src, path, None, msg).with_hint(hint);
+fn check_currency(li: &LoadedIntervention, kaart: &Kaart, diags: &mut Vec<Diagnostic>) {
+    let (it, src) = (&li.intervention, &*li.source);
+    // A key with an error (or a misspelt one) was reported already; "missing" would be noise.
+    let missing = |k: &str, msg: &str, hint: &str| -> Option<Diagnostic> {
+        if li.bad_keys.contains(k) {
+            return None;
+        }
+        let mut d = missing_diag(src, &[], INTERVENTION_KEYS, k, msg.to_string());
         d.severity = Severity::Warning;
-        d
+        // Where it goes ("voeg … toe na …") helps; "vul … in" on an empty key says nothing new.
+        d.hint = Some(match d.hint.take() {
+            Some(h) if !h.starts_with("vul ") => format!("{hint}; {h}"),
+            _ => hint.to_string(),
+        });
+        Some(d)
     };
     match it.updated {
-        None => diags.push(warn(
-            &[],
-            "\"bijgewerkt\" ontbreekt: lezers zien niet wanneer deze informatie is nagekeken".into(),
-            "voeg bijgewerkt: JJJJ-MM-DD toe met de datum waarop u de bronnen naliep",
+        None => diags.extend(missing(
+            "bijgewerkt",
+            "\"bijgewerkt\" ontbreekt: lezers zien niet wanneer deze informatie is nagekeken",
+            "noteer als bijgewerkt: JJJJ-MM-DD de datum waarop u de bronnen naliep",
         )),
-        Some(d) if kaart.date.day_number() - d.day_number() > STALE_DAYS => diags.push(warn(
-            &key("bijgewerkt"),
-            format!("laatst bijgewerkt op {d}, meer dan een jaar voor de kaartdatum {}", kaart.date),
-            "controleer de gegevens bij de aanbieder en pas de datum aan",
-        )),
+        Some(d) if kaart.date.day_number() - d.day_number() > STALE_DAYS => {
+            let mut w = locate_diag(
+                src,
+                &key("bijgewerkt"),
+                Some(&d.to_string()),
+                format!("laatst bijgewerkt op {d}, meer dan een jaar voor de kaartdatum {}", kaart.date),
+            )
+            .with_hint("controleer de gegevens bij de aanbieder en pas de datum aan");
+            w.severity = Severity::Warning;
+            diags.push(w);
+        }
         Some(_) => {}
     }
     if it.referral.is_none() {
-        diags.push(warn(
-            &[],
-            "\"aanmelding\" ontbreekt: hoe meldt een professional aan?".into(),
+        diags.extend(missing(
+            "aanmelding",
+            "\"aanmelding\" ontbreekt: hoe meldt een professional aan?",
             "beschrijf wie kan aanmelden en hoe",
         ));
     }
     if it.sources.is_empty() {
-        diags.push(warn(
-            &[],
-            "\"bronnen\" ontbreekt: waar komen de gegevens vandaan?".into(),
+        diags.extend(missing(
+            "bronnen",
+            "\"bronnen\" ontbreekt: waar komen de gegevens vandaan?",
             "noem de webpagina's van de aanbieder of de databank",
         ));
     }

@@ -420,10 +420,15 @@ impl<'a> Builder<'a> {
         }
         let ws = widths(size);
         let top = 14.0;
+        // Rows of about equal width: as many as needed, then the buttons shared out evenly.
+        let total: f32 = ws.iter().sum::<f32>() + gap * (ws.len() - 1) as f32;
+        let nrows = (total / avail).ceil().max(1.0);
+        let target = if nrows > 1.0 { (total / nrows) * 1.05 } else { avail };
         let (mut x, mut y) = (self.geo.margin, top);
         let mut rows: Vec<Vec<usize>> = vec![Vec::new()];
         for (i, w) in ws.iter().enumerate() {
-            if x + w > self.geo.margin + avail + 0.01 && x > self.geo.margin {
+            let row_w = x - self.geo.margin + w;
+            if (row_w > target + 0.01 || row_w > avail + 0.01) && x > self.geo.margin {
                 x = self.geo.margin;
                 y += row_h + gap;
                 rows.push(Vec::new());
