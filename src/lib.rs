@@ -184,6 +184,12 @@ pub enum NewError {
 impl std::fmt::Display for NewError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            NewError::InvalidId(id) if validate::is_valid_id(id) => write!(
+                f,
+                "\"{id}\" is gereserveerd voor de navigatie van de kaart ({} en ids die beginnen met {}); kies een andere id",
+                validate::RESERVED_IDS.join(", "),
+                validate::RESERVED_PREFIXES.join(", ")
+            ),
             NewError::InvalidId(id) => write!(
                 f,
                 "\"{id}\" is geen geldige id: gebruik kleine letters, cijfers en streepjes (niet alleen cijfers), bijvoorbeeld \"cova-plus\""

@@ -67,23 +67,25 @@ fn source_date_epoch() -> Option<i64> {
     std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse().ok())
 }
 
-fn print_diagnostics(diags: &[Diagnostic]) {
+fn print_diagnostics(diags: &[Diagnostic], writes: bool) {
     for d in diags {
         eprintln!("{d}");
     }
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
-    if errors > 0 {
+    if errors > 0 && writes {
         eprintln!("{errors} fout(en), {warnings} waarschuwing(en): er is niets geschreven.");
+    } else if errors > 0 {
+        eprintln!("{errors} fout(en), {warnings} waarschuwing(en).");
     } else if warnings > 0 {
         eprintln!("{warnings} waarschuwing(en).");
     }
 }
 
-fn fail(e: Error) -> ExitCode {
+fn fail(e: Error, writes: bool) -> ExitCode {
     match e {
         Error::Invalid(diags) => {
-            print_diagnostics(&diags);
+            print_diagnostics(&diags, writes);
             ExitCode::from(1)
         }
         other => {
@@ -113,7 +115,7 @@ fn main() -> ExitCode {
             let opts = BuildOptions { data, output, paper, strict, source_date_epoch: source_date_epoch(), untagged };
             match kaart::build(&opts) {
                 Ok(r) => {
-                    print_diagnostics(&r.warnings);
+                    print_diagnostics(&r.warnings, true);
                     if std::env::var_os("KAART_TIMINGS").is_some() {
                         eprintln!("{:?}", r.timings);
                     }
@@ -127,16 +129,16 @@ fn main() -> ExitCode {
                     );
                     ExitCode::SUCCESS
                 }
-                Err(e) => fail(e),
+                Err(e) => fail(e, true),
             }
         }
         Command::Check { data, strict } => match kaart::check(&data, strict, source_date_epoch()) {
             Ok((cat, warnings, _)) => {
-                print_diagnostics(&warnings);
+                print_diagnostics(&warnings, false);
                 println!("{}: {} interventies, geen fouten.", data.display(), cat.interventions.len());
                 ExitCode::SUCCESS
             }
-            Err(e) => fail(e),
+            Err(e) => fail(e, false),
         },
         Command::New { id, data } => match kaart::new_intervention(&data, &id) {
             Ok(path) => {
