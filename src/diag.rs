@@ -41,7 +41,7 @@ impl Diagnostic {
             line,
             col,
             severity: Severity::Error,
-            message: message.into(),
+            message: one_line(message.into()),
             source_line: None,
             width: 1,
             hint: None,
@@ -116,6 +116,18 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// A message quotes what the editor wrote, which may hold a line break (a quoted key, a
+/// value from a flow list): shown escaped, the message stays one line.
+fn one_line(message: String) -> String {
+    if !message.chars().any(char::is_control) {
+        return message;
+    }
+    message
+        .chars()
+        .flat_map(|c| if c.is_control() { c.escape_default().collect::<Vec<_>>() } else { vec![c] })
+        .collect()
+}
+
 /// The candidate closest to `word` by edit distance, if it is close enough to be a likely typo.
 pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let word_lc = word.to_lowercase();
@@ -151,6 +163,12 @@ mod tests {
             d.to_string(),
             "data/interventies/art.yaml:2:5: fout: onbekend domein \"wonem\"\n 2 |   - wonem\n   |     ^^^^^\n  tip: bedoelde u \"wonen\"?"
         );
+    }
+
+    #[test]
+    fn messages_stay_on_one_line() {
+        let d = Diagnostic::error("a.yaml", 1, 1, "onbekend veld \"a\nb\"");
+        assert_eq!(d.message, "onbekend veld \"a\\nb\"");
     }
 
     #[test]

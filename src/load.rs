@@ -26,7 +26,7 @@ pub const MAX_LIST_ITEMS: usize = 200;
 pub const FALLBACK_DATE: Date = Date { year: 2000, month: 1, day: 1 };
 
 /// Most input bytes in one kaart, all files together: a real catalogue is a few megabytes.
-pub const MAX_TOTAL_BYTES: u64 = 64 * 1024 * 1024;
+pub const MAX_TOTAL_BYTES: u64 = 512 * 1024 * 1024;
 
 /// One input file as read: its path as shown to the user, and its text.
 #[derive(Debug)]
