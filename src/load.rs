@@ -121,23 +121,49 @@ pub fn parse_sources(
         }
         Err(()) => None,
     };
+    for (_, src) in &interventions {
+        if let Ok(src) = src {
+            hasher.add(src);
+        }
+    }
+    // Files parse independently: on all cores, in chunks that keep path order.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    let chunk = interventions.len().div_ceil(threads).max(1);
+    let mut parts = Vec::new();
+    let mut rest = interventions.into_iter();
+    loop {
+        let part: Vec<_> = rest.by_ref().take(chunk).collect();
+        if part.is_empty() {
+            break;
+        }
+        parts.push(part);
+    }
+    let results: Vec<_> = std::thread::scope(|scope| {
+        let handles: Vec<_> = parts
+            .into_iter()
+            .map(|part| {
+                scope.spawn(move || {
+                    let (mut loaded, mut unreadable, mut diags) = (Vec::new(), BTreeSet::new(), Vec::new());
+                    for (id, src) in part {
+                        match src.map(|src| parse_intervention(id.clone(), src, &mut diags)) {
+                            Ok(Some(li)) => loaded.push(li),
+                            _ => {
+                                unreadable.insert(id);
+                            }
+                        }
+                    }
+                    (loaded, unreadable, diags)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("internal error: a parser thread panicked")).collect()
+    });
     let mut loaded = Vec::new();
     let mut unreadable = BTreeSet::new();
-    for (id, src) in interventions {
-        match src {
-            Ok(src) => {
-                hasher.add(&src);
-                match parse_intervention(id.clone(), src, &mut diags) {
-                    Some(li) => loaded.push(li),
-                    None => {
-                        unreadable.insert(id);
-                    }
-                }
-            }
-            Err(()) => {
-                unreadable.insert(id);
-            }
-        }
+    for (l, u, d) in results {
+        loaded.extend(l);
+        unreadable.extend(u);
+        diags.extend(d);
     }
     Loaded { kaart, interventions: loaded, unreadable, diagnostics: diags, fingerprint: hasher.finish() }
 }
@@ -240,7 +266,8 @@ fn read_source(path: &Path, budget: &mut u64) -> Result<Source, Box<Diagnostic>>
 pub fn source_from_bytes(path: &Path, bytes: &[u8]) -> Result<Source, Diagnostic> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = match std::str::from_utf8(bytes) {
-        Ok(t) => t.replace("\r\n", "\n").replace('\r', "\n"),
+        Ok(t) if t.contains('\r') => t.replace("\r\n", "\n").replace('\r', "\n"),
+        Ok(t) => t.to_string(),
         Err(e) => {
             let at = e.valid_up_to();
             let (line, col) = line_col(bytes, at);
@@ -864,6 +891,11 @@ fn scalar_text(v: &Value) -> Option<String> {
 
 /// NFC, without the invisible soft hyphens and zero-width spaces that pasted text brings.
 pub fn clean_text(s: &str) -> String {
+    // Most text is NFC already and has none of the invisible characters: copy it as it is.
+    let plain = !s.chars().any(|c| matches!(c, '\u{AD}' | '\u{200B}' | '\u{2060}' | '\u{A0}'));
+    if plain && unicode_normalization::is_nfc_quick(s.chars()) == unicode_normalization::IsNormalized::Yes {
+        return s.to_string();
+    }
     s.nfc()
         .filter(|c| !matches!(c, '\u{AD}' | '\u{200B}' | '\u{2060}'))
         .map(|c| if c == '\u{A0}' { ' ' } else { c })
@@ -1328,7 +1360,7 @@ fn walk(lines: &[&str], path: &[Seg]) -> (bool, usize, usize, Option<(usize, usi
     (true, start, end, found)
 }
 
-/// FNV-1a over every input byte, twice with different offsets, for 128 stable bits.
+/// A 128-bit hash of every input byte (two FNV-style lanes over 64-bit words): stable ids, no clock.
 #[derive(Debug)]
 struct Fingerprint([u64; 2]);
 
@@ -1341,15 +1373,23 @@ impl Default for Fingerprint {
 impl Fingerprint {
     fn add(&mut self, src: &Source) {
         let name = src.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        // Eight bytes at a time: the input is hashed on every build, and a national catalogue
+        // is a hundred megabytes.
         for bytes in [name.as_bytes(), &[0], src.text.as_bytes(), &[0]] {
-            for &b in bytes {
-                for h in &mut self.0 {
-                    *h ^= u64::from(b);
-                    *h = h.wrapping_mul(0x0000_0100_0000_01b3);
-                }
-                self.0[1] = self.0[1].rotate_left(5);
+            let mut chunks = bytes.chunks_exact(8);
+            for c in &mut chunks {
+                let w = u64::from_le_bytes(c.try_into().expect("8 bytes"));
+                self.mix(w);
+            }
+            for &b in chunks.remainder() {
+                self.mix(u64::from(b));
             }
         }
+    }
+
+    fn mix(&mut self, w: u64) {
+        self.0[0] = (self.0[0] ^ w).wrapping_mul(0x0000_0100_0000_01b3);
+        self.0[1] = (self.0[1] ^ w.rotate_left(29)).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(5);
     }
 
     fn finish(&self) -> [u8; 16] {

@@ -3,6 +3,7 @@
 //! one sorted `/Dests` name tree, page labels, viewer preferences, Info and XMP metadata, and a
 //! stable `/ID`. Knows targets and pages, not YAML.
 
+mod serialize;
 mod tags;
 
 use std::collections::BTreeMap;
@@ -175,11 +176,7 @@ pub fn structure(rendered: Rendered, layout: &Layout) -> Result<Vec<u8>, Structu
     doc.trailer.set("ID", vec![ident.clone(), ident]);
 
     compress_streams(&mut doc);
-    let mut out = Vec::new();
-    let opts =
-        lopdf::SaveOptions::builder().use_object_streams(true).use_xref_streams(true).compression_level(6).build();
-    doc.save_with_options(&mut out, opts).map_err(|e| StructureError::Save(e.to_string()))?;
-    Ok(out)
+    Ok(serialize::serialize(&doc))
 }
 
 /// Deflates every stream that may be compressed and is not yet, on all cores. The output does not

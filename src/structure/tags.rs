@@ -181,6 +181,10 @@ pub fn build(
                     Object::Dictionary(dictionary! { "Type" => "MCR", "Pg" => page_ids[*page], "MCID" => *mcid })
                 }
                 Kid::Elem(c) => Object::Reference(ids[*c]),
+                // An OBJR's /Pg may be left out when it is the element's (ISO 32000-1, table 325).
+                Kid::Objr { page, annot } if Some(*page) == e.page => {
+                    Object::Dictionary(dictionary! { "Type" => "OBJR", "Obj" => *annot })
+                }
                 Kid::Objr { page, annot } => {
                     Object::Dictionary(dictionary! { "Type" => "OBJR", "Pg" => page_ids[*page], "Obj" => *annot })
                 }
