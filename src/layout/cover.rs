@@ -90,19 +90,14 @@ pub fn cover(b: &mut Builder, domain_pages: &[Vec<usize>]) {
     let block = b.block();
     y = b.lines(page, g.margin, y, g.content_width(), head, "Kies een domein", Role::Heading(2), block) + 4.0;
     let n = k.domains.len().max(1);
-    let mut ncols = if g.width > g.height { 4 } else { 2 };
-    if n > 12 {
-        ncols += 1;
-    }
-    let ncols = ncols.min(n);
     let gap = 10.0;
-    let tile_w = (g.content_width() - gap * (ncols - 1) as f32) / ncols as f32;
     let pad = 10.0;
     let name_st = Style::new(Face::Bold, 12.5, WHITE).lead(15.5);
     let count_st = Style::new(Face::Regular, 9.0, WHITE).lead(12.0);
     let pages_st = Style::new(Face::Regular, 8.5, WHITE).lead(13.0);
+    let desc_st = Style::new(Face::Regular, 8.5, WHITE).lead(11.5);
     // Page links of a multi-page index, as "pagina 3 4 5", wrapped to the tile width.
-    let page_rows = |b: &Builder, pages: &[usize]| -> Vec<Vec<(usize, f32, f32)>> {
+    let page_rows = |b: &Builder, pages: &[usize], tile_w: f32| -> Vec<Vec<(usize, f32, f32)>> {
         if pages.len() < 2 {
             return Vec::new();
         }
@@ -119,8 +114,7 @@ pub fn cover(b: &mut Builder, domain_pages: &[Vec<usize>]) {
         }
         rows
     };
-    let desc_st = Style::new(Face::Regular, 8.5, WHITE).lead(11.5);
-    let need = |b: &Builder, with_desc: bool| -> f32 {
+    let need = |b: &Builder, with_desc: bool, tile_w: f32| -> f32 {
         k.domains
             .iter()
             .zip(domain_pages)
@@ -132,30 +126,52 @@ pub fn cover(b: &mut Builder, domain_pages: &[Vec<usize>]) {
                 pad + b.measure(name_st, &d.name, tile_w - 2.0 * pad)
                     + desc
                     + count_st.leading
-                    + page_rows(b, pages).len() as f32 * pages_st.leading
+                    + page_rows(b, pages, tile_w).len() as f32 * pages_st.leading
                     + pad
             })
             .fold(58.0f32, f32::max)
     };
-    // Let the tiles fill the page: what is left after the chips and buttons, within reason.
-    let nrows = n.div_ceil(ncols);
     let chip_rows_n = {
         let chips: Vec<ChipSpec> = k.target_groups.iter().map(|t| (t.name.clone(), CHIP, None)).collect();
         super::index::chip_rows(b, &chips, 9.0, g.content_width()).iter().map(|r| r.0 + 1.0).fold(1.0, f32::max)
     };
-    let below = 8.0 + head.leading + 4.0 + chip_rows_n * (b.chip_size("X", 9.0).1 + 5.0) + 24.0;
-    let room = ((g.height - y - below) - gap * (nrows - 1) as f32) / nrows as f32;
-    let room = room.min(if g.width > g.height { 150.0 } else { 170.0 });
-    let with_desc = need(b, true) <= room;
-    let tile_h = if with_desc { room } else { need(b, false).max(room.min(need(b, false) * 1.3)) };
-    for (i, (d, pages)) in k.domains.iter().zip(domain_pages).enumerate() {
+    let chips_h = 8.0 + head.leading + 4.0 + chip_rows_n * (b.chip_size("X", 9.0).1 + 5.0);
+    let bottom = g.height - 24.0;
+    // The fewest columns whose tiles fit above the target-group chips; more columns for a kaart
+    // with many domains. Let the tiles fill the page, within reason.
+    let base = if g.width > g.height { 4 } else { 2 };
+    let mut layout = None;
+    for ncols in (base..=base + 3).map(|c: usize| c.min(n)) {
+        let tile_w = (g.content_width() - gap * (ncols - 1) as f32) / ncols as f32;
+        let nrows = n.div_ceil(ncols);
+        let room = ((bottom - y - chips_h) - gap * (nrows - 1) as f32) / nrows as f32;
+        if need(b, false, tile_w) <= room || ncols == n || ncols == base + 3 {
+            layout = Some((ncols, tile_w, nrows, room));
+            if need(b, false, tile_w) <= room {
+                break;
+            }
+        }
+        if ncols == n {
+            break;
+        }
+    }
+    let (ncols, tile_w, nrows, room) = layout.expect("at least one column count is tried");
+    let room_capped = room.min(if g.width > g.height { 150.0 } else { 170.0 });
+    let with_desc = need(b, true, tile_w) <= room_capped;
+    let tile_h =
+        if with_desc { room_capped } else { need(b, false, tile_w).max(room_capped.min(need(b, false, tile_w) * 1.3)) };
+    // A kaart with very many domains: the tiles that fit; the rest are in the navigation bar and
+    // on "Hoe werkt deze kaart", which lists every domain.
+    let rows_fit = (((bottom - y + gap) / (tile_h + gap)).floor() as usize).clamp(1, nrows);
+    let shown = (rows_fit * ncols).min(k.domains.len());
+    for (i, (d, pages)) in k.domains.iter().zip(domain_pages).enumerate().take(shown) {
         let (row, col) = (i / ncols, i % ncols);
         let x = g.margin + col as f32 * (tile_w + gap);
         let top = y + row as f32 * (tile_h + gap);
         let ink = text_on(d.color);
         b.fill(page, Rect { x, y: top, w: tile_w, h: tile_h }, d.color);
         let block = b.block();
-        let rows = page_rows(b, pages);
+        let rows = page_rows(b, pages, tile_w);
         let links_h = rows.len() as f32 * pages_st.leading;
         // The tile's main link covers all of it but the row of page links, so no two overlap.
         let target = Target::Dest(format!("domein-{}", d.id));
@@ -226,9 +242,20 @@ pub fn cover(b: &mut Builder, domain_pages: &[Vec<usize>]) {
             ly += pages_st.leading;
         }
     }
-    y += nrows as f32 * (tile_h + gap) + 8.0;
-
-    // Target-group chips.
+    y += shown.div_ceil(ncols) as f32 * (tile_h + gap) + 8.0;
+    let _ = nrows;
+    if shown < k.domains.len() {
+        let note = format!(
+            "Nog {} domeinen staan in de navigatiebalk bovenaan elke pagina en onder \"Hoe werkt deze kaart\".",
+            k.domains.len() - shown
+        );
+        let block = b.block();
+        y = b.lines(page, g.margin, y, g.content_width(), SMALL.color(INK), &note, Role::Paragraph, block) + 4.0;
+    }
+    // Target-group chips, when they fit (the button "Alle doelgroepen" above leads there too).
+    if y + chips_h - 8.0 > bottom {
+        return;
+    }
     let block = b.block();
     y = b.lines(page, g.margin, y, g.content_width(), head, "Of kies een doelgroep", Role::Heading(2), block) + 4.0;
     let size = 9.0;
