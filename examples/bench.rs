@@ -23,6 +23,10 @@ use kaart::layout::{LayoutOptions, Paper};
 use kaart::load::LoadOptions;
 use kaart::validate::ValidateOptions;
 
+// The same allocator as the `kaart` binary, so the stages are timed as a build runs them.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const CHILD: &str = "--bench-child";
 const USAGE: &str = "usage: bench [N ...] [--runs R] [--seed S] [--dir DIR] [--check-only | --untagged]";
 const STAGES: [&str; 6] = ["load", "validate", "layout", "render", "structure", "write"];

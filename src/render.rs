@@ -66,6 +66,26 @@ fn r2(v: f32) -> f32 {
 fn page_ops(page: &crate::layout::Page, h: f32, tagged: bool) -> Vec<Op> {
     let mut ops = Vec::with_capacity(page.items.len() * 5);
     let mcids = if tagged { page.mcids() } else { vec![None; page.items.len()] };
+    // A line followed by another line of the same marked-content sequence ends in a space, so
+    // that text taken from the structure (screen readers, reflow) reads "gedrag Trainingen",
+    // not "gedragTrainingen". The space is invisible and sits past the line's measured width.
+    let mut continues = vec![false; page.items.len()];
+    let mut last_text: Option<usize> = None;
+    for (i, item) in page.items.iter().enumerate() {
+        match item {
+            Item::Text(_) => {
+                if let Some(j) = last_text
+                    && mcids[i].is_some()
+                    && mcids[j] == mcids[i]
+                {
+                    continues[j] = true;
+                }
+                last_text = Some(i);
+            }
+            Item::Link(_) => {}
+            Item::Fill(_) => last_text = None,
+        }
+    }
     let mut fill: Option<Rgb> = None;
     let mut font: Option<(Face, f32)> = None;
     let mut in_text = false;
@@ -82,7 +102,7 @@ fn page_ops(page: &crate::layout::Page, h: f32, tagged: bool) -> Vec<Op> {
             ops.push(Op::EndMarkedContent);
         }
     };
-    for (item, mcid) in page.items.iter().zip(&mcids) {
+    for ((item, mcid), &cont) in page.items.iter().zip(&mcids).zip(&continues) {
         match item {
             Item::Fill(f) => {
                 close_mc(&mut ops, &mut open_mc);
@@ -137,7 +157,8 @@ fn page_ops(page: &crate::layout::Page, h: f32, tagged: bool) -> Vec<Op> {
                     font = Some((t.face, t.size));
                 }
                 ops.push(Op::SetTextMatrix { matrix: TextMatrix::Translate(Pt(r2(t.x)), Pt(r2(h - t.baseline))) });
-                ops.push(Op::ShowText { items: vec![TextItem::Text(t.text.clone())] });
+                let text = if cont { format!("{} ", t.text) } else { t.text.clone() };
+                ops.push(Op::ShowText { items: vec![TextItem::Text(text)] });
                 if artifact {
                     ops.push(Op::EndMarkedContent);
                 }
