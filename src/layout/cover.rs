@@ -104,7 +104,7 @@ pub fn cover(b: &mut Builder, domain_pages: &[Vec<usize>]) {
         let mut rows = vec![Vec::new()];
         let mut x = b.fonts.width(Face::Regular, "pagina ", pages_st.size);
         for &p in pages {
-            let w = b.fonts.width(Face::Bold, &p.to_string(), pages_st.size) + 6.0;
+            let w = b.fonts.width(Face::Bold, &page_label(p), pages_st.size) + 6.0;
             if x + w > tile_w - 2.0 * pad {
                 rows.push(Vec::new());
                 x = 0.0;
@@ -224,15 +224,16 @@ pub fn cover(b: &mut Builder, domain_pages: &[Vec<usize>]) {
             }
             for &(p, dx, w) in row {
                 let rect = Rect { x: x + pad + dx, y: ly, w, h: pages_st.leading };
-                let link = b.link(page, rect, Target::Page(p), &format!("Naar {}, pagina {p}", d.name), block);
+                let label = page_label(p);
+                let link = b.link(page, rect, Target::Page(p), &format!("Naar {}, pagina {label}", d.name), block);
                 let st = Style::new(Face::Bold, pages_st.size, ink);
-                let tw = b.fonts.width(Face::Bold, &p.to_string(), st.size);
+                let tw = b.fonts.width(Face::Bold, &label, st.size);
                 b.text_run(
                     page,
                     rect.x + (w - tw) / 2.0,
                     ly + pages_st.ascent(),
                     st,
-                    &p.to_string(),
+                    &label,
                     Role::Chip,
                     block,
                     Some(link),

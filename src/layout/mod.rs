@@ -477,7 +477,7 @@ impl<'a> Builder<'a> {
     /// A new page with navigation bar and footer (none on the cover, page 0).
     pub fn new_page(&mut self, part: usize) -> usize {
         let index = self.pages.len();
-        let label = if index == 0 { "Omslag".to_string() } else { index.to_string() };
+        let label = page_label(index);
         self.pages.push(Page { label, part, items: Vec::new() });
         if index > 0 {
             self.chrome(index);
@@ -512,7 +512,7 @@ impl<'a> Builder<'a> {
         if let Some(v) = &k.version {
             left = format!("{left} · versie {v}");
         }
-        let right = format!("pagina {page}");
+        let right = format!("pagina {}", page_label(page));
         let rw = self.fonts.width(Face::Regular, &right, 7.5);
         let left = fit_line(self.fonts, Face::Regular, 7.5, &left, self.geo.content_width() - rw - 20.0);
         let st = Style::new(Face::Regular, 7.5, MUTED);
@@ -725,6 +725,13 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// The label of page `index` (from 0), as footers, page references and viewers show it: the
+/// cover is "Omslag", every other page its own place in the file, so the number a reader sees
+/// is the number any viewer's page box takes, also Chrome's, which ignores `/PageLabels`.
+pub fn page_label(index: usize) -> String {
+    if index == 0 { "Omslag".to_string() } else { (index + 1).to_string() }
+}
+
 /// A line cut to `max` points, with an ellipsis when cut (only for labels that also exist in full
 /// elsewhere, such as navigation tabs and the footer title).
 pub(crate) fn fit_line(fonts: &Fonts, face: Face, size: f32, text: &str, max: f32) -> String {
@@ -794,7 +801,7 @@ impl Flow {
         let page = b.new_page(self.part);
         // "Vervolg" link on the page we leave, and a header on the new one.
         let st = SMALL.color(LINK);
-        let label = format!("Vervolg op pagina {page} ›");
+        let label = format!("Vervolg op pagina {} ›", page_label(page));
         let w = b.fonts.width(st.face, &label, st.size);
         let x = b.geo.width - b.geo.margin - w;
         let y = b.geo.content_bottom + 3.0;
@@ -803,7 +810,7 @@ impl Flow {
             from,
             Rect { x, y, w, h: st.leading },
             Target::Page(page),
-            &format!("Naar pagina {page}, vervolg"),
+            &format!("Naar pagina {}, vervolg", page_label(page)),
             block,
         );
         b.text_run(from, x, y + st.ascent(), st, &label, Role::Paragraph, block, Some(link));
@@ -825,7 +832,7 @@ pub(crate) fn continuation_header(b: &mut Builder, page: usize, title: &str, col
     b.fill(page, Rect { x: b.geo.margin, y: top, w: b.geo.content_width(), h }, color);
     let block = b.block();
     b.lines(page, b.geo.margin + 12.0, top + 6.0, width, st, &title, Role::Heading(2), block);
-    let back = format!("‹ vervolg van pagina {from}");
+    let back = format!("‹ vervolg van pagina {}", page_label(from));
     let sst = SMALL.color(LINK);
     let y = top + h + 5.0;
     let w = b.fonts.width(sst.face, &back, sst.size);
@@ -834,7 +841,7 @@ pub(crate) fn continuation_header(b: &mut Builder, page: usize, title: &str, col
         page,
         Rect { x: b.geo.margin, y, w, h: sst.leading },
         Target::Page(from),
-        &format!("Terug naar pagina {from}"),
+        &format!("Terug naar pagina {}", page_label(from)),
         block,
     );
     b.text_run(page, b.geo.margin, y + sst.ascent(), sst, &back, Role::Paragraph, block, Some(link));

@@ -144,7 +144,7 @@ pub fn structure(rendered: Rendered, layout: &Layout) -> Result<Vec<u8>, Structu
     let page_labels = dictionary! {
         "Nums" => vec![
             0.into(), Object::Dictionary(dictionary! { "P" => text_string("Omslag") }),
-            1.into(), Object::Dictionary(dictionary! { "S" => "D", "St" => 1 }),
+            1.into(), Object::Dictionary(dictionary! { "S" => "D", "St" => 2 }),
         ],
     };
     let xmp = xmp(&layout.info);
