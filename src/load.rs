@@ -924,18 +924,7 @@ pub fn parse_date(s: &str) -> Option<Date> {
 
 /// The civil date of a Unix timestamp (UTC).
 fn date_from_epoch(secs: i64) -> Option<Date> {
-    let days = secs.div_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    Some(Date { year: u16::try_from(year).ok()?, month, day })
+    Date::from_unix_days(secs.div_euclid(86_400))
 }
 
 const KAART_KEYS: &[&str] = &[

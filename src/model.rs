@@ -22,6 +22,26 @@ impl Date {
         365 * y + y / 4 - y / 100 + y / 400 + (153 * m + 2) / 5 + i64::from(self.day) - 1
     }
 
+    /// Days since 1970-01-01.
+    pub fn unix_days(self) -> i64 {
+        self.day_number() - Date { year: 1970, month: 1, day: 1 }.day_number()
+    }
+
+    /// The civil date `days` after 1970-01-01 (Howard Hinnant's `civil_from_days`), for years
+    /// 0 to 65535.
+    pub fn from_unix_days(days: i64) -> Option<Date> {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        Some(Date { year: u16::try_from(year).ok()?, month, day })
+    }
+
     /// The Dutch long form, "24 november 2026".
     pub fn dutch(self) -> String {
         const MONTHS: [&str; 12] = [
@@ -228,6 +248,14 @@ mod tests {
         assert_eq!(b.day_number() - a.day_number(), 2);
         let c = Date { year: 2025, month: 3, day: 1 };
         assert_eq!(c.day_number() - b.day_number(), 365);
+    }
+
+    #[test]
+    fn unix_days_round_trip() {
+        let d = Date { year: 2024, month: 2, day: 29 };
+        assert_eq!(Date { year: 1970, month: 1, day: 1 }.unix_days(), 0);
+        assert_eq!(Date::from_unix_days(d.unix_days()), Some(d));
+        assert_eq!(Date::from_unix_days(19_675), Some(Date { year: 2023, month: 11, day: 14 }));
     }
 
     #[test]

@@ -6,7 +6,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
+
+mod common;
+use common::{copy_dir, root, stderr, temp_dir};
 use std::time::{Duration, Instant};
 
 /// Generous: the acceptance bar is 10 s per kaart on a slow machine, debug build included.
@@ -14,10 +16,6 @@ const TIME_LIMIT: Duration = Duration::from_secs(10);
 
 /// Cases whose defect is a missing file or a folder: there is no line to point at.
 const NO_LINE: &[&str] = &["directory-named-yaml", "empty-interventies", "filename-yml", "links", "missing-kaart-yaml"];
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// Runs `kaart args…` in the package root, so paths in messages are relative and stable.
 fn kaart(args: &[&str]) -> (Output, Duration) {
@@ -29,36 +27,6 @@ fn kaart(args: &[&str]) -> (Output, Duration) {
         .output()
         .expect("run kaart");
     (out, start.elapsed())
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// A fresh folder under the system temp dir, unique per process and call.
-fn temp_dir(name: &str) -> PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "kaart-diag-{}-{}-{name}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            fs::copy(e.path(), target).unwrap();
-        }
-    }
 }
 
 /// A copy of the valid minimal kaart in a temp folder.
