@@ -110,6 +110,11 @@ pub fn check(
     Ok((cat, warnings, fingerprint))
 }
 
+#[doc(hidden)]
+pub fn trace_mem(stage: &str) {
+    trace(stage)
+}
+
 fn trace(stage: &str) {
     if std::env::var_os("KAART_TIMINGS").is_some() {
         let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();

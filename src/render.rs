@@ -9,6 +9,8 @@ use printpdf::{
     TextItem, TextMatrix,
 };
 
+use lopdf::dictionary;
+
 use crate::fonts::{Face, Fonts};
 use crate::layout::{Item, Layout, Role};
 use crate::model::Rgb;
@@ -190,9 +192,13 @@ fn color(c: Rgb) -> Color {
     Color::Rgb(printpdf::Rgb::new(k(c.0), k(c.1), k(c.2), None))
 }
 
+/// Pages drawn per printpdf document: printpdf holds every drawing operation of a document in
+/// memory (about 128 bytes each, several per line of text), so pages go through it a batch at a
+/// time, on all cores, and only their compressed content streams are kept.
+const PAGES_PER_BATCH: usize = 64;
+
 pub fn render(layout: &Layout) -> Result<Rendered, RenderError> {
     let fonts = Fonts::get();
-    let mut doc = PdfDocument::new(&layout.info.title);
 
     // Subset each face to the characters it draws.
     let mut used: BTreeMap<Face, BTreeSet<char>> = BTreeMap::new();
@@ -203,22 +209,116 @@ pub fn render(layout: &Layout) -> Result<Rendered, RenderError> {
             }
         }
     }
+    let mut font_map = BTreeMap::new();
     for (face, chars) in &used {
         let bytes = fonts.face(*face).subset(chars).map_err(RenderError::Font)?;
         let parsed = ParsedFont::from_bytes(&bytes, 0, &mut Vec::new())
             .ok_or_else(|| RenderError::Font("the subset does not parse".into()))?;
-        doc.resources.fonts.map.insert(font_id(*face), PdfFont::new(parsed));
+        font_map.insert(font_id(*face), PdfFont::new(parsed));
     }
 
     let to_mm = |pt: f32| Mm(pt * 25.4 / 72.0);
-    let h = layout.height;
-    for page in &layout.pages {
-        doc.pages.push(PdfPage::new(to_mm(layout.width), to_mm(layout.height), page_ops(page, h, layout.tagged)));
-    }
-
+    let (w, h) = (layout.width, layout.height);
     let opts = PdfSaveOptions { optimize: false, subset_fonts: false, secure: true, image_optimization: None };
-    let mut warnings = Vec::new();
-    let doc = printpdf::serialize::to_lopdf_doc(&doc, &opts, &mut warnings);
-    let page_ids = doc.get_pages().into_values().collect();
+    let new_doc = |title: &str| {
+        let mut d = PdfDocument::new(title);
+        d.resources.fonts.map = font_map.clone();
+        d
+    };
+
+    // The document skeleton and the font objects: one page that shows every character used, so
+    // printpdf writes widths and ToUnicode entries for all of them. The page itself is dropped.
+    let mut skeleton = new_doc(&layout.info.title);
+    let mut ops = Vec::new();
+    for (face, chars) in &used {
+        ops.push(Op::StartTextSection);
+        ops.push(Op::SetFont { font: PdfFontHandle::External(font_id(*face)), size: Pt(10.0) });
+        ops.push(Op::ShowText { items: vec![TextItem::Text(chars.iter().collect())] });
+        ops.push(Op::EndTextSection);
+    }
+    skeleton.pages.push(PdfPage::new(to_mm(w), to_mm(h), ops));
+    let mut doc = printpdf::serialize::to_lopdf_doc(&skeleton, &opts, &mut Vec::new());
+    drop(skeleton);
+    let fake_page = *doc.get_pages().values().next().ok_or_else(|| RenderError::Font("no page".into()))?;
+    let resources = doc
+        .get_dictionary(fake_page)
+        .ok()
+        .and_then(|p| p.get(b"Resources").ok().cloned())
+        .ok_or_else(|| RenderError::Font("no page resources".into()))?;
+    let pages_id = doc
+        .get_dictionary(fake_page)
+        .ok()
+        .and_then(|p| p.get(b"Parent").ok()?.as_reference().ok())
+        .ok_or_else(|| RenderError::Font("no page tree".into()))?;
+    if let Ok(lopdf::Object::Reference(contents)) =
+        doc.get_dictionary(fake_page).and_then(|p| p.get(b"Contents")).cloned()
+    {
+        doc.objects.remove(&contents);
+    }
+    doc.objects.remove(&fake_page);
+
+    // The pages, a batch at a time on every core; each yields its pages' compressed streams.
+    let batches: Vec<&[crate::layout::Page]> = layout.pages.chunks(PAGES_PER_BATCH).collect();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    let streams: Vec<Vec<Vec<u8>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let (batches, new_doc, opts) = (&batches, &new_doc, &opts);
+                scope.spawn(move || {
+                    let mut out = Vec::new();
+                    for (i, batch) in batches.iter().enumerate().skip(t).step_by(threads) {
+                        let mut d = new_doc("");
+                        for page in batch.iter() {
+                            d.pages.push(PdfPage::new(to_mm(w), to_mm(h), page_ops(page, h, layout.tagged)));
+                        }
+                        let ld = printpdf::serialize::to_lopdf_doc(&d, opts, &mut Vec::new());
+                        drop(d);
+                        let contents =
+                            ld.get_pages().values().map(|&id| deflate(&ld.get_page_content(id))).collect::<Vec<_>>();
+                        out.push((i, contents));
+                    }
+                    out
+                })
+            })
+            .collect();
+        let mut all: Vec<(usize, Vec<Vec<u8>>)> =
+            handles.into_iter().flat_map(|h| h.join().expect("internal error: a render thread panicked")).collect();
+        all.sort_by_key(|(i, _)| *i);
+        all.into_iter().map(|(_, c)| c).collect()
+    });
+
+    // Page objects in layout order, all sharing the skeleton's resources.
+    let resources_id = match resources {
+        lopdf::Object::Reference(id) => id,
+        other => doc.add_object(other),
+    };
+    let media_box = vec![0.into(), 0.into(), lopdf::Object::Real(w), lopdf::Object::Real(h)];
+    let mut page_ids = Vec::with_capacity(layout.pages.len());
+    for content in streams.into_iter().flatten() {
+        let mut stream = lopdf::Stream::new(lopdf::Dictionary::new(), content);
+        stream.dict.set("Filter", "FlateDecode");
+        let contents = doc.add_object(stream);
+        let page = doc.add_object(dictionary! {
+            "Type" => "Page",
+            "Parent" => pages_id,
+            "MediaBox" => media_box.clone(),
+            "Resources" => resources_id,
+            "Contents" => contents,
+        });
+        page_ids.push(page);
+    }
+    let kids: Vec<lopdf::Object> = page_ids.iter().map(|&id| id.into()).collect();
+    if let Ok(pages) = doc.get_dictionary_mut(pages_id) {
+        pages.set("Kids", kids);
+        pages.set("Count", page_ids.len() as i64);
+    }
     Ok(Rendered { doc, page_ids })
+}
+
+fn deflate(bytes: &[u8]) -> Vec<u8> {
+    use flate2::{Compression, write::ZlibEncoder};
+    use std::io::Write;
+    let mut enc = ZlibEncoder::new(Vec::with_capacity(bytes.len() / 3 + 16), Compression::new(6));
+    enc.write_all(bytes).expect("writing to a Vec cannot fail");
+    enc.finish().expect("writing to a Vec cannot fail")
 }

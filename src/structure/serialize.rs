@@ -91,6 +91,19 @@ fn write_dict(out: &mut Vec<u8>, d: &Dictionary) {
     out.extend_from_slice(b">>");
 }
 
+/// An object as PDF bytes, to hand to `serialize` as a raw object.
+pub fn to_bytes(o: &Object) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_object(&mut out, o);
+    out
+}
+
+/// An object to pack into an object stream: from the document, or already serialised.
+enum Packed<'a> {
+    Object(&'a Object),
+    Bytes(&'a [u8]),
+}
+
 /// One cross-reference entry: free, at a byte offset, or inside an object stream.
 #[derive(Clone, Copy)]
 enum Entry {
@@ -99,25 +112,27 @@ enum Entry {
     InStream(u32, u16),
 }
 
-/// The PDF file for `doc`, whose `trailer` holds `Root`, `Info` and `ID`.
-pub fn serialize(doc: &Document) -> Vec<u8> {
+/// The PDF file for `doc`, whose `trailer` holds `Root`, `Info` and `ID`, plus `raw` objects
+/// already in PDF syntax (ids not used in `doc`).
+pub fn serialize(doc: &Document, raw: Vec<(ObjectId, Vec<u8>)>) -> Vec<u8> {
     let mut out: Vec<u8> = Vec::new();
     out.extend_from_slice(b"%PDF-");
     out.extend_from_slice(doc.version.as_bytes());
     out.extend_from_slice(b"\n%\xE2\xE3\xCF\xD3\n");
 
     let mut direct: Vec<(ObjectId, &Object)> = Vec::new();
-    let mut packed: Vec<(ObjectId, &Object)> = Vec::new();
+    let mut packed: Vec<(ObjectId, Packed)> = Vec::new();
     for (id, o) in &doc.objects {
         // Streams and objects of a later generation cannot go in an object stream (7.5.7).
         if matches!(o, Object::Stream(_)) || id.1 != 0 {
             direct.push((*id, o));
         } else {
-            packed.push((*id, o));
+            packed.push((*id, Packed::Object(o)));
         }
     }
-    let max_id = doc.objects.keys().map(|id| id.0).max().unwrap_or(0);
-    let groups: Vec<&[(ObjectId, &Object)]> = packed.chunks(PER_STREAM).collect();
+    let max_id = doc.objects.keys().chain(raw.iter().map(|(id, _)| id)).map(|id| id.0).max().unwrap_or(0);
+    packed.extend(raw.iter().map(|(id, bytes)| (*id, Packed::Bytes(bytes))));
+    let groups: Vec<&[(ObjectId, Packed)]> = packed.chunks(PER_STREAM).collect();
     let first_stream = max_id + 1;
     let xref_id = first_stream + groups.len() as u32;
     let mut entries = vec![Entry::Free; xref_id as usize + 1];
@@ -143,7 +158,10 @@ pub fn serialize(doc: &Document) -> Vec<u8> {
                             let mut body = Vec::new();
                             for (id, o) in group.iter() {
                                 header.extend_from_slice(format!("{} {} ", id.0, body.len()).as_bytes());
-                                write_object(&mut body, o);
+                                match o {
+                                    Packed::Object(o) => write_object(&mut body, o),
+                                    Packed::Bytes(b) => body.extend_from_slice(b),
+                                }
                                 body.push(b'\n');
                             }
                             let first = header.len();
@@ -244,7 +262,7 @@ mod tests {
         );
         let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages });
         doc.trailer.set("Root", catalog);
-        let bytes = serialize(&doc);
+        let bytes = serialize(&doc, Vec::new());
         let back = Document::load_mem(&bytes).expect("lopdf parses our file");
         assert_eq!(back.get_pages().len(), 1);
     }

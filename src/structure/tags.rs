@@ -67,9 +67,12 @@ fn block_type(role: Role) -> (&'static str, Option<&'static str>) {
 }
 
 /// Builds the structure tree; returns the `/StructTreeRoot` id. `annots[p]` maps each link id on
-/// page p to its annotation object, which gets its `/StructParent` here.
+/// page p to its annotation object. Elements are appended to `raw` as PDF bytes; annotations
+/// already carry their `/StructParent` (the keys after the pages', in page and item order), the
+/// order this parent tree follows.
 pub fn build(
     doc: &mut Document,
+    raw: &mut Vec<(ObjectId, Vec<u8>)>,
     layout: &Layout,
     page_ids: &[ObjectId],
     annots: &[BTreeMap<u32, ObjectId>],
@@ -191,7 +194,7 @@ pub fn build(
             })
             .collect();
         d.set("K", kids);
-        doc.objects.insert(ids[i], Object::Dictionary(d));
+        raw.push((ids[i], super::serialize::to_bytes(&Object::Dictionary(d))));
     }
 
     // Parent tree: page p under key p (its MCIDs in order), annotations after the pages.
@@ -205,10 +208,7 @@ pub fn build(
         nums.push(Object::Array(elems.iter().map(|&e| Object::Reference(ids[e])).collect()));
     }
     let mut key = parent_tree.len() as i64;
-    for (annot, e) in annot_parents {
-        if let Ok(Object::Dictionary(a)) = doc.get_object_mut(annot) {
-            a.set("StructParent", key);
-        }
+    for (_, e) in annot_parents {
         nums.push(key.into());
         nums.push(Object::Reference(ids[e]));
         key += 1;
