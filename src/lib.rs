@@ -110,11 +110,7 @@ pub fn check(
     Ok((cat, warnings, fingerprint))
 }
 
-#[doc(hidden)]
-pub fn trace_mem(stage: &str) {
-    trace(stage)
-}
-
+/// With `KAART_TIMINGS` set, the process's memory after `stage` (a developer's aid, on stderr).
 fn trace(stage: &str) {
     if std::env::var_os("KAART_TIMINGS").is_some() {
         let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();

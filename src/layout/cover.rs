@@ -206,7 +206,6 @@ pub fn cover(b: &mut Builder, domain_pages: &[Vec<usize>]) {
         }
         let count = count_label(cat.interventions.iter().filter(|it| it.domains.contains(&d.id)).count());
         let cy = top + tile_h - pad - links_h - count_st.leading;
-        let _ = ty;
         b.text_run(page, x + pad, cy + count_st.ascent(), count_st.color(ink), &count, Role::Chip, block, Some(main));
         let mut ly = top + tile_h - pad - links_h;
         for (r, row) in rows.iter().enumerate() {
@@ -244,7 +243,6 @@ pub fn cover(b: &mut Builder, domain_pages: &[Vec<usize>]) {
         }
     }
     y += shown.div_ceil(ncols) as f32 * (tile_h + gap) + 8.0;
-    let _ = nrows;
     if shown < k.domains.len() {
         let note = format!(
             "Nog {} domeinen staan in de navigatiebalk bovenaan elke pagina en onder \"Hoe werkt deze kaart\".",
@@ -274,13 +272,8 @@ pub fn cover(b: &mut Builder, domain_pages: &[Vec<usize>]) {
     let rows = super::index::chip_rows(b, &chips, size, g.content_width());
     let chip_h = b.chip_size("X", size).1;
     let block = b.block();
-    let mut last_row = 0.0f32;
     for (i, (label, fill, target)) in chips.into_iter().enumerate() {
         let (row, dx) = rows[i];
-        last_row = last_row.max(row);
         b.chip(page, g.margin + dx, y + row * (chip_h + 5.0), &label, size, fill, target, block);
     }
-    let _ = last_row;
-
-    let _ = PAPER_TINT;
 }

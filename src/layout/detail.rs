@@ -2,7 +2,6 @@
 //! summary, then every filled field under its Dutch label in two columns, flowing on to
 //! continuation pages when it does not fit.
 
-use super::index::count_label;
 use super::*;
 use crate::model::{AgeRange, Intervention};
 
@@ -156,7 +155,7 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
     y += 12.0;
 
     let cols = g.column_boxes(g.columns, 28.0);
-    let mut flow = Flow::new(b, page, y, cols, part, &it.name, color);
+    let mut flow = Flow::new(page, y, cols, part, &it.name, color);
     let label_st = LABEL.color(readable_on_white(color));
     for (label, text) in long_fields(it) {
         heading(b, &mut flow, label, label_st);
@@ -316,7 +315,6 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
             block,
         );
     }
-    let _ = count_label;
 }
 
 /// A field label (H2) that stays with the first lines of what follows it.
@@ -334,7 +332,6 @@ fn facts_table(b: &mut Builder, flow: &mut Flow, facts: Vec<(&str, Vec<Value>)>)
         let block = b.block();
         let (page, x) = (flow.page, flow.x());
         b.lines(page, x, flow.y, label_w - 4.0, label_st, label, Role::Paragraph, block);
-        let vx = x + label_w;
         let vw = flow.w() - label_w;
         let mut y = flow.y;
         for v in values {
@@ -359,7 +356,6 @@ fn facts_table(b: &mut Builder, flow: &mut Flow, facts: Vec<(&str, Vec<Value>)>)
                 };
             }
         }
-        let _ = vx;
         flow.y = y + 3.0;
     }
 }

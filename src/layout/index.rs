@@ -77,7 +77,7 @@ pub fn how_to(b: &mut Builder) {
     b.dest("inleiding", page, 0.0);
     let y = part_header(b, page, "Hoe werkt deze kaart", NEUTRAL, None, None);
     let cols = b.geo.column_boxes(b.geo.columns, 28.0);
-    let mut flow = Flow::new(b, page, y, cols, part, "Hoe werkt deze kaart", NEUTRAL);
+    let mut flow = Flow::new(page, y, cols, part, "Hoe werkt deze kaart", NEUTRAL);
     let cat = b.cat;
     let intro = cat.kaart.intro.as_deref().unwrap_or(DEFAULT_INTRO);
     flow_text(b, &mut flow, intro, BODY);
@@ -223,7 +223,7 @@ fn index_part(
     b.dest(dest, page, 0.0);
     let y = part_header(b, page, title, color, description, Some(count_label(entries.len())));
     let cols = b.geo.column_boxes(b.geo.columns, 28.0);
-    let mut flow = Flow::new(b, page, y, cols, part, title, color);
+    let mut flow = Flow::new(page, y, cols, part, title, color);
     if entries.is_empty() {
         let block = b.block();
         b.lines(page, flow.x(), flow.y, flow.w(), BODY.color(MUTED), empty, Role::Paragraph, block);
@@ -343,7 +343,7 @@ fn overview(b: &mut Builder, title: &str, dest: &str, intro: &str, rows: &[(Stri
     b.dest(dest, page, 0.0);
     let y = part_header(b, page, title, NEUTRAL, Some(intro), None);
     let cols = b.geo.column_boxes(b.geo.columns, 28.0);
-    let mut flow = Flow::new(b, page, y, cols, part, title, NEUTRAL);
+    let mut flow = Flow::new(page, y, cols, part, title, NEUTRAL);
     let name_st = Style::new(Face::Bold, 11.0, LINK).lead(15.0);
     for (name, target_dest, desc, n) in rows {
         let desc = desc.clone().unwrap_or_default();
@@ -488,7 +488,7 @@ pub fn a_to_z(b: &mut Builder) {
 
     let ncols = if b.geo.columns > 1 { 3 } else { 2 };
     let cols = b.geo.column_boxes(ncols, 22.0);
-    let mut flow = Flow::new(b, page, y, cols, part, "Index A-Z", NEUTRAL);
+    let mut flow = Flow::new(page, y, cols, part, "Index A-Z", NEUTRAL);
     let head = Style::new(Face::Bold, 13.0, INK).lead(17.0);
     let name_st = Style::new(Face::Regular, 9.0, LINK).lead(12.0);
     let ref_st = Style::new(Face::Regular, 8.5, MUTED);

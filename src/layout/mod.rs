@@ -228,7 +228,6 @@ pub(crate) const KADER: Rgb = Rgb(0xFC, 0xEF, 0xC7);
 pub(crate) const ERKENNING: Rgb = Rgb(0xDF, 0xF0, 0xE2);
 pub(crate) const WHITE: Rgb = Rgb(0xFF, 0xFF, 0xFF);
 pub(crate) const BLACK: Rgb = Rgb(0, 0, 0);
-pub(crate) const PAPER_TINT: Rgb = Rgb(0xF4, 0xF6, 0xF8);
 
 /// WCAG 2.1 relative luminance.
 pub fn luminance(c: Rgb) -> f32 {
@@ -763,16 +762,7 @@ pub(crate) struct Flow {
 }
 
 impl Flow {
-    pub fn new(
-        b: &Builder,
-        page: usize,
-        top: f32,
-        cols: Vec<(f32, f32)>,
-        part: usize,
-        cont_title: &str,
-        cont_color: Rgb,
-    ) -> Flow {
-        let _ = b;
+    pub fn new(page: usize, top: f32, cols: Vec<(f32, f32)>, part: usize, cont_title: &str, cont_color: Rgb) -> Flow {
         Flow { page, col: 0, y: top, top, cols, part, cont_title: cont_title.to_string(), cont_color }
     }
 

@@ -145,7 +145,7 @@ pub fn structure(rendered: Rendered, layout: &Layout) -> Result<Vec<u8>, Structu
 
     // The outline.
     let outline_root = doc.new_object_id();
-    let (first, last, count) = outline_items(&mut doc, &layout.outline, outline_root, layout, &dest_array, true)?;
+    let (first, last, count) = outline_items(&mut doc, &layout.outline, outline_root, layout)?;
     let mut outlines = dictionary! { "Type" => "Outlines", "Count" => count };
     if let (Some(f), Some(l)) = (first, last) {
         outlines.set("First", f);
@@ -226,24 +226,20 @@ fn compress_streams(doc: &mut lopdf::Document) {
     });
 }
 
-/// Writes the outline items under `parent`; returns (first, last, count for the parent).
+/// Writes the outline items under `parent`; returns (first, last, number of items). Items with
+/// children start closed, so a kaart of a thousand interventions opens on a short outline.
 fn outline_items(
     doc: &mut lopdf::Document,
     items: &[OutlineItem],
     parent: ObjectId,
     layout: &Layout,
-    dest_array: &dyn Fn(&Anchor) -> Object,
-    open: bool,
 ) -> Result<(Option<ObjectId>, Option<ObjectId>, i64), StructureError> {
     let ids: Vec<ObjectId> = items.iter().map(|_| doc.new_object_id()).collect();
-    let mut visible = 0i64;
     for (i, item) in items.iter().enumerate() {
         if !layout.dests.contains_key(&item.dest) {
             return Err(StructureError::UnknownDestination(item.dest.clone()));
         }
-        // Top-level items and "Domeinen" open; deeper lists start closed.
-        let child_open = false;
-        let (first, last, child_count) = outline_items(doc, &item.children, ids[i], layout, dest_array, child_open)?;
+        let (first, last, _) = outline_items(doc, &item.children, ids[i], layout)?;
         let mut d = dictionary! {
             "Title" => text_string(&item.title),
             "Parent" => parent,
@@ -261,12 +257,9 @@ fn outline_items(
             // Closed: a negative count of the children that opening it would show.
             d.set("Count", -(item.children.len() as i64));
         }
-        let _ = child_count;
         doc.objects.insert(ids[i], Object::Dictionary(d));
-        visible += 1;
     }
-    let _ = (open, dest_array);
-    Ok((ids.first().copied(), ids.last().copied(), visible))
+    Ok((ids.first().copied(), ids.last().copied(), ids.len() as i64))
 }
 
 fn pdf_date(info: &DocInfo) -> String {
