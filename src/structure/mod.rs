@@ -46,6 +46,20 @@ pub fn text_string(s: &str) -> Object {
     }
 }
 
+/// A URI as the 7-bit ASCII the spec asks for (ISO 32000-1, 12.6.4.7): other bytes and spaces
+/// percent-encoded, so `https://example.org/café` reaches every viewer intact.
+fn uri_ascii(url: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(url.len());
+    for &b in url.as_bytes() {
+        if b.is_ascii_graphic() {
+            out.push(b);
+        } else {
+            out.extend_from_slice(format!("%{b:02X}").as_bytes());
+        }
+    }
+    out
+}
+
 fn name_string(s: &str) -> Object {
     Object::String(s.as_bytes().to_vec(), StringFormat::Literal)
 }
@@ -98,7 +112,7 @@ pub fn structure(rendered: Rendered, layout: &Layout) -> Result<Vec<u8>, Structu
                     annot.set("Dest", dest_array(&Anchor { page: *p, top: 0.0 }));
                 }
                 Target::Url(url) => {
-                    annot.set("A", dictionary! { "S" => "URI", "URI" => Object::string_literal(url.as_bytes()) });
+                    annot.set("A", dictionary! { "S" => "URI", "URI" => Object::string_literal(uri_ascii(url)) });
                 }
             }
             if layout.tagged {
@@ -322,4 +336,15 @@ fn xmp(info: &DocInfo) -> String {
 <?xpacket end="w"?>"#,
         version = env!("CARGO_PKG_VERSION"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_are_ascii() {
+        assert_eq!(uri_ascii("https://example.org/café?q=a b"), b"https://example.org/caf%C3%A9?q=a%20b".to_vec());
+        assert_eq!(uri_ascii("mailto:a@b.nl?subject=x%20y"), b"mailto:a@b.nl?subject=x%20y".to_vec());
+    }
 }
