@@ -11,8 +11,9 @@
 //! write     bytes       -> file, atomically
 //! ```
 //!
-//! `model`, `diag` and `fonts` are shared by the stages; no stage calls a later one.
+//! `model`, `diag`, `fonts` and `deflate` are shared by the stages; no stage calls a later one.
 
+pub mod deflate;
 pub mod diag;
 pub mod fonts;
 pub mod model;

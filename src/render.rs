@@ -11,6 +11,7 @@ use printpdf::{
 
 use lopdf::dictionary;
 
+use crate::deflate::Deflater;
 use crate::fonts::{Face, Fonts};
 use crate::layout::{Item, Layout, Role};
 use crate::model::Rgb;
@@ -265,6 +266,7 @@ pub fn render(layout: &Layout) -> Result<Rendered, RenderError> {
             .map(|t| {
                 let (batches, new_doc, opts) = (&batches, &new_doc, &opts);
                 scope.spawn(move || {
+                    let mut z = Deflater::default();
                     let mut out = Vec::new();
                     for (i, batch) in batches.iter().enumerate().skip(t).step_by(threads) {
                         let mut d = new_doc("");
@@ -274,7 +276,7 @@ pub fn render(layout: &Layout) -> Result<Rendered, RenderError> {
                         let ld = printpdf::serialize::to_lopdf_doc(&d, opts, &mut Vec::new());
                         drop(d);
                         let contents =
-                            ld.get_pages().values().map(|&id| deflate(&ld.get_page_content(id))).collect::<Vec<_>>();
+                            ld.get_pages().values().map(|&id| z.deflate(&ld.get_page_content(id))).collect::<Vec<_>>();
                         out.push((i, contents));
                     }
                     out
@@ -313,12 +315,4 @@ pub fn render(layout: &Layout) -> Result<Rendered, RenderError> {
         pages.set("Count", page_ids.len() as i64);
     }
     Ok(Rendered { doc, page_ids })
-}
-
-fn deflate(bytes: &[u8]) -> Vec<u8> {
-    use flate2::{Compression, write::ZlibEncoder};
-    use std::io::Write;
-    let mut enc = ZlibEncoder::new(Vec::with_capacity(bytes.len() / 3 + 16), Compression::new(6));
-    enc.write_all(bytes).expect("writing to a Vec cannot fail");
-    enc.finish().expect("writing to a Vec cannot fail")
 }

@@ -208,8 +208,6 @@ pub fn structure(rendered: Rendered, layout: &Layout) -> Result<Vec<u8>, Structu
 /// Deflates every stream that may be compressed and is not yet, on all cores. The output does not
 /// depend on the thread count: each stream is compressed on its own.
 fn compress_streams(doc: &mut lopdf::Document) {
-    use flate2::{Compression, write::ZlibEncoder};
-    use std::io::Write;
     let mut streams: Vec<&mut Stream> = doc
         .objects
         .values_mut()
@@ -223,16 +221,12 @@ fn compress_streams(doc: &mut lopdf::Document) {
     std::thread::scope(|scope| {
         for part in streams.chunks_mut(chunk) {
             scope.spawn(move || {
+                let mut z = crate::deflate::Deflater::default();
                 for s in part {
-                    let mut enc = ZlibEncoder::new(Vec::with_capacity(s.content.len() / 3), Compression::new(6));
-                    if enc.write_all(&s.content).is_err() {
-                        continue;
-                    }
-                    if let Ok(z) = enc.finish()
-                        && z.len() + 19 < s.content.len()
-                    {
+                    let packed = z.deflate(&s.content);
+                    if packed.len() + 19 < s.content.len() {
                         s.dict.set("Filter", "FlateDecode");
-                        s.set_content(z);
+                        s.set_content(packed);
                     }
                 }
             });

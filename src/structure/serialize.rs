@@ -4,19 +4,12 @@
 //! compresses serially and leaves the cross-reference stream uncompressed; a tagged kaart has
 //! hundreds of thousands of small objects, so this is where that costs time, memory and bytes.
 
-use std::io::Write;
-
-use flate2::{Compression, write::ZlibEncoder};
 use lopdf::{Dictionary, Document, Object, ObjectId, StringFormat, dictionary};
+
+use crate::deflate::Deflater;
 
 /// Objects per object stream: large enough to compress well, small enough to share out.
 const PER_STREAM: usize = 250;
-
-fn deflate(bytes: &[u8]) -> Vec<u8> {
-    let mut enc = ZlibEncoder::new(Vec::with_capacity(bytes.len() / 3 + 16), Compression::new(6));
-    enc.write_all(bytes).expect("writing to a Vec cannot fail");
-    enc.finish().expect("writing to a Vec cannot fail")
-}
 
 fn write_name(out: &mut Vec<u8>, name: &[u8]) {
     out.push(b'/');
@@ -152,6 +145,7 @@ pub fn serialize(doc: &Document, raw: Vec<(ObjectId, Vec<u8>)>) -> Vec<u8> {
             .chunks(per_thread)
             .map(|part| {
                 scope.spawn(move || {
+                    let mut z = Deflater::default();
                     part.iter()
                         .map(|group| {
                             let mut header = Vec::new();
@@ -166,7 +160,7 @@ pub fn serialize(doc: &Document, raw: Vec<(ObjectId, Vec<u8>)>) -> Vec<u8> {
                             }
                             let first = header.len();
                             header.extend_from_slice(&body);
-                            (deflate(&header), group.len(), first)
+                            (z.deflate(&header), group.len(), first)
                         })
                         .collect::<Vec<_>>()
                 })
@@ -208,7 +202,7 @@ pub fn serialize(doc: &Document, raw: Vec<(ObjectId, Vec<u8>)>) -> Vec<u8> {
         table.extend_from_slice(&a.to_be_bytes());
         table.extend_from_slice(&b.to_be_bytes());
     }
-    let table = deflate(&table);
+    let table = Deflater::default().deflate(&table);
     let mut dict = dictionary! {
         "Type" => "XRef",
         "Size" => entries.len() as i64,
