@@ -70,9 +70,13 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
         }
         None => (None, 0.0),
     };
-    let name_st = Style::new(Face::Bold, 18.0, ink).lead(22.0);
     let pad = 14.0;
     let name_w = g.content_width() - 2.0 * pad - back_w - if back_w > 0.0 { 16.0 } else { 0.0 };
+    // The title keeps every word whole, so search and copy find the name here even when an
+    // index column must break it: a word wider than the band makes the type smaller.
+    let longest = it.name.split_whitespace().map(|w| b.fonts.width(Face::Bold, w, 18.0)).fold(0.0f32, f32::max);
+    let size = if longest > name_w { (18.0 * name_w / longest).floor().max(6.0) } else { 18.0 };
+    let name_st = Style::new(Face::Bold, size, ink).lead(22.0 * size / 18.0);
     let mut sub = domain.map(|d| d.name.clone()).unwrap_or_default();
     if let Some(p) = &it.provider {
         sub = if sub.is_empty() { p.clone() } else { format!("{sub} · {p}") };
