@@ -192,10 +192,13 @@ fn catalogue(dir: &str) -> kaart::validate::Catalogue {
 }
 
 const EDGE: &str = "tests/fixtures/valid/edge";
+/// One intervention whose name is a single 136-letter word, a white domain, names too long for
+/// any chip or tab, forty long source URLs.
+const EXTREME: &str = "tests/fixtures/valid/extreme";
 
 #[test]
 fn every_link_and_bookmark_resolves_and_links_are_safe() {
-    for (dir, paper) in [("data", Paper::A4Landscape), (EDGE, Paper::A4Portrait)] {
+    for (dir, paper) in [("data", Paper::A4Landscape), (EDGE, Paper::A4Portrait), (EXTREME, Paper::A4Portrait)] {
         let pdf = Pdf::open(&compile(dir, paper));
         for (internal, external) in pdf.links() {
             assert!(internal.iter().all(|&p| p < pdf.pages.len()));
@@ -212,7 +215,7 @@ fn every_link_and_bookmark_resolves_and_links_are_safe() {
 
 #[test]
 fn every_intervention_has_destination_bookmarks_and_is_two_clicks_from_the_cover() {
-    for dir in ["data", EDGE] {
+    for dir in ["data", EDGE, EXTREME] {
         let cat = catalogue(dir);
         let pdf = Pdf::open(&compile(dir, Paper::A4Landscape));
         let outline = pdf.outline();

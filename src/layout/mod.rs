@@ -715,12 +715,16 @@ impl<'a> Builder<'a> {
         self.fill(page, rect, fill);
         let link = target.map(|(t, alt)| self.link(page, rect, t, &alt, block));
         let st = Style::new(Face::Bold, size, text_on(fill));
-        self.text_run(page, x + size * 0.7, top + h / 2.0 + size * 0.35, st, label, Role::Chip, block, link);
+        let label = fit_line(self.fonts, Face::Bold, size, label, w - size * 1.4);
+        self.text_run(page, x + size * 0.7, top + h / 2.0 + size * 0.35, st, &label, Role::Chip, block, link);
         rect
     }
 
+    /// A chip's size: its label on one line, never wider than the narrowest column chips sit in
+    /// (an index entry); a longer label ends in an ellipsis, the full name is on its own page.
     pub fn chip_size(&self, label: &str, size: f32) -> (f32, f32) {
-        (self.fonts.width(Face::Bold, label, size) + size * 1.4, size * 1.9)
+        let max = self.geo.column_boxes(self.geo.columns, 28.0)[0].1 - 12.0;
+        ((self.fonts.width(Face::Bold, label, size) + size * 1.4).min(max), size * 1.9)
     }
 }
 
