@@ -169,7 +169,7 @@ pub fn cover(b: &mut Builder, domain_pages: &[Vec<usize>]) {
         let x = g.margin + col as f32 * (tile_w + gap);
         let top = y + row as f32 * (tile_h + gap);
         let ink = text_on(d.color);
-        b.fill(page, Rect { x, y: top, w: tile_w, h: tile_h }, d.color);
+        b.panel(page, Rect { x, y: top, w: tile_w, h: tile_h }, d.color);
         let block = b.block();
         let rows = page_rows(b, pages, tile_w);
         let links_h = rows.len() as f32 * pages_st.leading;

@@ -92,7 +92,7 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
         + if back_below { back_st.leading + 2.0 } else { 0.0 }
         + pad
         - 4.0;
-    b.fill(page, Rect { x: g.margin, y: top, w: g.content_width(), h: band_h }, color);
+    b.panel(page, Rect { x: g.margin, y: top, w: g.content_width(), h: band_h }, color);
     let block = b.block();
     let mut y = b.lines(page, g.margin + pad, top + pad - 4.0, name_w, name_st, &it.name, Role::Heading(1), block);
     if !sub.is_empty() {

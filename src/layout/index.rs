@@ -52,7 +52,7 @@ pub(crate) fn part_header(
     let width = b.geo.content_width() - 28.0;
     let st = Style::new(Face::Bold, 17.0, text_on(color)).lead(21.0);
     let h = b.measure(st, title, width) + 16.0;
-    b.fill(page, Rect { x: b.geo.margin, y: top, w: b.geo.content_width(), h }, color);
+    b.panel(page, Rect { x: b.geo.margin, y: top, w: b.geo.content_width(), h }, color);
     let block = b.block();
     b.lines(page, b.geo.margin + 14.0, top + 8.0, width, st, title, Role::Heading(1), block);
     let mut y = top + h + 10.0;

@@ -487,7 +487,7 @@ impl<'a> Builder<'a> {
     fn chrome(&mut self, page: usize) {
         for b in self.nav.clone() {
             let block = self.block();
-            self.fill(page, b.rect, b.fill);
+            self.panel(page, b.rect, b.fill);
             let link = self.link(page, b.rect, b.target.clone(), &b.alt, block);
             let w = self.fonts.width(Face::Bold, &b.label, b.size);
             let baseline = b.rect.y + b.rect.h / 2.0 + b.size * 0.35;
@@ -521,6 +521,23 @@ impl<'a> Builder<'a> {
 
     pub fn fill(&mut self, page: usize, rect: Rect, color: Rgb) {
         self.pages[page].items.push(Item::Fill(Fill { rect, color }));
+    }
+
+    /// A coloured surface (band, tile, tab, chip). An editor may pick a colour close to white;
+    /// then a thin outline keeps the surface visible on the white page.
+    pub fn panel(&mut self, page: usize, r: Rect, color: Rgb) {
+        self.fill(page, r, color);
+        if contrast(color, WHITE) < 1.1 {
+            let t = 0.75;
+            for edge in [
+                Rect { x: r.x, y: r.y, w: r.w, h: t },
+                Rect { x: r.x, y: r.y + r.h - t, w: r.w, h: t },
+                Rect { x: r.x, y: r.y, w: t, h: r.h },
+                Rect { x: r.x + r.w - t, y: r.y, w: t, h: r.h },
+            ] {
+                self.fill(page, edge, RULE);
+            }
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -712,7 +729,7 @@ impl<'a> Builder<'a> {
     ) -> Rect {
         let (w, h) = self.chip_size(label, size);
         let rect = Rect { x, y: top, w, h };
-        self.fill(page, rect, fill);
+        self.panel(page, rect, fill);
         let link = target.map(|(t, alt)| self.link(page, rect, t, &alt, block));
         let st = Style::new(Face::Bold, size, text_on(fill));
         let label = fit_line(self.fonts, Face::Bold, size, label, w - size * 1.4);
@@ -823,7 +840,7 @@ pub(crate) fn continuation_header(b: &mut Builder, page: usize, title: &str, col
     let width = b.geo.content_width() - 24.0;
     let title = format!("{title} (vervolg)");
     let h = b.measure(st, &title, width) + 12.0;
-    b.fill(page, Rect { x: b.geo.margin, y: top, w: b.geo.content_width(), h }, color);
+    b.panel(page, Rect { x: b.geo.margin, y: top, w: b.geo.content_width(), h }, color);
     let block = b.block();
     b.lines(page, b.geo.margin + 12.0, top + 6.0, width, st, &title, Role::Heading(2), block);
     let back = format!("‹ vervolg van pagina {}", page_label(from));
