@@ -68,19 +68,8 @@ pub fn cover(b: &mut Builder, domain_pages: &[Vec<usize>]) {
             y += 30.0;
         }
         let rect = Rect { x, y, w, h: 24.0 };
-        b.fill(page, rect, NEUTRAL);
-        let link = b.link(page, rect, Target::Dest(dest.into()), alt, block);
-        let tw = b.fonts.width(Face::Bold, label, size);
-        b.text_run(
-            page,
-            x + (w - tw) / 2.0,
-            y + 15.5,
-            Style::new(Face::Bold, size, WHITE),
-            label,
-            Role::Nav,
-            block,
-            Some(link),
-        );
+        let st = Style::new(Face::Bold, size, WHITE);
+        b.button(page, rect, label, st, NEUTRAL, Some((Target::Dest(dest.into()), alt)), block);
         x += w + 8.0;
     }
     y += 24.0 + 16.0;

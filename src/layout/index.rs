@@ -468,20 +468,9 @@ pub fn a_to_z(b: &mut Builder) {
         let rect = Rect { x, y, w, h: 17.0 };
         let present = sections.iter().any(|(s, _)| s == l);
         let (fill, ink) = if present { (NEUTRAL, WHITE) } else { (CHIP, MUTED) };
-        b.fill(page, rect, fill);
-        let link = present
-            .then(|| b.link(page, rect, Target::Dest(letter_dest(l)), &format!("Naar de letter {l}"), bar_block));
-        let tw = b.fonts.width(Face::Bold, l, size);
-        b.text_run(
-            page,
-            x + (w - tw) / 2.0,
-            y + 12.0,
-            Style::new(Face::Bold, size, ink),
-            l,
-            Role::Nav,
-            bar_block,
-            link,
-        );
+        let alt = format!("Naar de letter {l}");
+        let target = present.then(|| (Target::Dest(letter_dest(l)), alt.as_str()));
+        b.button(page, rect, l, Style::new(Face::Bold, size, ink), fill, target, bar_block);
         x += w + gap;
     }
     let y = y + 30.0;

@@ -487,21 +487,8 @@ impl<'a> Builder<'a> {
     fn chrome(&mut self, page: usize) {
         for b in self.nav.clone() {
             let block = self.block();
-            self.panel(page, b.rect, b.fill);
-            let link = self.link(page, b.rect, b.target.clone(), &b.alt, block);
-            let w = self.fonts.width(Face::Bold, &b.label, b.size);
-            let baseline = b.rect.y + b.rect.h / 2.0 + b.size * 0.35;
             let style = Style::new(Face::Bold, b.size, b.ink);
-            self.text_run(
-                page,
-                b.rect.x + (b.rect.w - w) / 2.0,
-                baseline,
-                style,
-                &b.label,
-                Role::Nav,
-                block,
-                Some(link),
-            );
+            self.button(page, b.rect, &b.label, style, b.fill, Some((b.target, b.alt.as_str())), block);
         }
         // Footer: title and version left, page label right. Decoration for tagging.
         let k = &self.cat.kaart;
@@ -681,6 +668,25 @@ impl<'a> Builder<'a> {
             y += st.leading;
         }
         y
+    }
+
+    /// A button: a coloured surface with its label centred on one line, and a link over all of it.
+    #[allow(clippy::too_many_arguments)]
+    pub fn button(
+        &mut self,
+        page: usize,
+        rect: Rect,
+        label: &str,
+        st: Style,
+        fill: Rgb,
+        target: Option<(Target, &str)>,
+        block: u32,
+    ) {
+        self.panel(page, rect, fill);
+        let link = target.map(|(t, alt)| self.link(page, rect, t, alt, block));
+        let w = self.fonts.width(st.face, label, st.size);
+        let baseline = rect.y + rect.h / 2.0 + st.size * 0.35;
+        self.text_run(page, rect.x + (rect.w - w) / 2.0, baseline, st, label, Role::Nav, block, link);
     }
 
     /// A wrapped, linked name with its page number right-aligned at `right` on the first line.
