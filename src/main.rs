@@ -5,12 +5,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use kaart::{BuildOptions, Diagnostic, Error, Paper};
 
 // A build allocates and frees millions of small objects (drawing operations, PDF objects):
 // mimalloc does that markedly faster than the system allocator (see the benchmark issue).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-use kaart::{BuildOptions, Diagnostic, Error, Paper};
 
 #[derive(Parser)]
 #[command(
