@@ -341,7 +341,6 @@ struct Fixup {
     item: usize,
     dest: String,
     right: f32,
-    prefix: &'static str,
 }
 
 /// Builds pages: owns the page list, the destinations and the running ids.
@@ -579,13 +578,7 @@ impl<'a> Builder<'a> {
         block: u32,
         link: Option<u32>,
     ) {
-        self.fixups.push(Fixup {
-            page,
-            item: self.pages[page].items.len(),
-            dest: dest.to_string(),
-            right,
-            prefix: "p. ",
-        });
+        self.fixups.push(Fixup { page, item: self.pages[page].items.len(), dest: dest.to_string(), right });
         self.pages[page].items.push(Item::Text(TextRun {
             x: right,
             baseline,
@@ -607,7 +600,7 @@ impl<'a> Builder<'a> {
     fn resolve_fixups(&mut self) -> Result<(), LayoutError> {
         for f in std::mem::take(&mut self.fixups) {
             let anchor = self.dests.get(&f.dest).ok_or_else(|| LayoutError::MissingDestination(f.dest.clone()))?;
-            let text = format!("{}{}", f.prefix, self.pages[anchor.page].label);
+            let text = format!("p. {}", self.pages[anchor.page].label);
             if let Item::Text(t) = &mut self.pages[f.page].items[f.item] {
                 t.x = f.right - self.fonts.width(t.face, &text, t.size);
                 t.text = text;
