@@ -6,17 +6,18 @@
 //! load      folder      -> model + source texts          (syntax, keys, types)
 //! validate  model       -> Catalogue | diagnostics       (references, formats, font coverage)
 //! layout    Catalogue   -> pages of labelled boxes       (text measured with the real font)
-//! render    boxes       -> lopdf document via printpdf   (fonts subset once)
+//! render    boxes       -> content streams + fonts       (fonts subset once; printpdf)
 //! structure document    -> PDF bytes via lopdf           (links, outline, names, labels, metadata)
 //! write     bytes       -> file, atomically
 //! ```
 //!
-//! `model`, `diag`, `fonts` and `deflate` are shared by the stages; no stage calls a later one.
+//! `model`, `diag`, `fonts`, `syntax` and `deflate` are shared by the stages; no stage calls a later one.
 
 pub mod deflate;
 pub mod diag;
 pub mod fonts;
 pub mod model;
+pub mod syntax;
 
 pub mod layout;
 pub mod load;

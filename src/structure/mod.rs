@@ -12,6 +12,7 @@ use lopdf::{Dictionary, Object, ObjectId, Stream, StringFormat, dictionary};
 
 use crate::layout::{Anchor, DocInfo, Item, Layout, OutlineItem, Target};
 use crate::render::Rendered;
+use crate::syntax;
 
 #[derive(Debug)]
 pub enum StructureError {
@@ -93,34 +94,45 @@ pub fn structure(rendered: Rendered, layout: &Layout) -> Result<Vec<u8>, Structu
         for item in &page.items {
             let Item::Link(link) = item else { continue };
             let r = link.rect;
-            let mut annot = dictionary! {
-                "Type" => "Annot",
-                "Subtype" => "Link",
-                "Rect" => vec![r.x.into(), (h - r.y - r.h).into(), (r.x + r.w).into(), (h - r.y).into()],
-                "Border" => vec![0.into(), 0.into(), 0.into()],
-                "F" => 4,
-                "Contents" => text_string(&link.alt),
-            };
+            let mut annot = Vec::with_capacity(160);
+            annot.extend_from_slice(b"<</Type/Annot/Subtype/Link/Rect[");
+            for (i, v) in [r.x, h - r.y - r.h, r.x + r.w, h - r.y].into_iter().enumerate() {
+                if i > 0 {
+                    annot.push(b' ');
+                }
+                syntax::fixed(&mut annot, v, 2);
+            }
+            annot.extend_from_slice(b"]/Border[0 0 0]/F 4/Contents");
+            syntax::text(&mut annot, &link.alt);
             match &link.target {
                 Target::Dest(name) => {
                     if !layout.dests.contains_key(name) {
                         return Err(StructureError::UnknownDestination(name.clone()));
                     }
-                    annot.set("Dest", name_string(name));
+                    annot.extend_from_slice(b"/Dest");
+                    syntax::literal(&mut annot, name.as_bytes());
                 }
                 Target::Page(p) => {
-                    annot.set("Dest", dest_array(&Anchor { page: *p, top: 0.0 }));
+                    annot.extend_from_slice(b"/Dest[");
+                    syntax::reference(&mut annot, page_ids[*p]);
+                    annot.extend_from_slice(b"/XYZ null ");
+                    syntax::fixed(&mut annot, h, 2);
+                    annot.extend_from_slice(b" null]");
                 }
                 Target::Url(url) => {
-                    annot.set("A", dictionary! { "S" => "URI", "URI" => Object::string_literal(uri_ascii(url)) });
+                    annot.extend_from_slice(b"/A<</S/URI/URI");
+                    syntax::literal(&mut annot, &uri_ascii(url));
+                    annot.extend_from_slice(b">>");
                 }
             }
             if layout.tagged {
-                annot.set("StructParent", next_struct_parent);
+                annot.extend_from_slice(b"/StructParent ");
+                syntax::int(&mut annot, next_struct_parent);
                 next_struct_parent += 1;
             }
+            annot.extend_from_slice(b">>");
             let id = doc.new_object_id();
-            raw.push((id, serialize::to_bytes(&Object::Dictionary(annot))));
+            raw.push((id, annot));
             annot_ids[index].insert(link.id, id);
             annots.push(Object::Reference(id));
         }

@@ -7,50 +7,20 @@
 use lopdf::{Dictionary, Document, Object, ObjectId, StringFormat, dictionary};
 
 use crate::deflate::Deflater;
+use crate::syntax;
 
 /// Objects per object stream: large enough to compress well, small enough to share out.
 const PER_STREAM: usize = 250;
-
-fn write_name(out: &mut Vec<u8>, name: &[u8]) {
-    out.push(b'/');
-    for &b in name {
-        let regular = (0x21..=0x7e).contains(&b) && !b"()<>[]{}/%#".contains(&b);
-        if regular {
-            out.push(b);
-        } else {
-            out.extend_from_slice(format!("#{b:02X}").as_bytes());
-        }
-    }
-}
 
 fn write_object(out: &mut Vec<u8>, o: &Object) {
     match o {
         Object::Null => out.extend_from_slice(b"null"),
         Object::Boolean(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
-        Object::Integer(i) => out.extend_from_slice(i.to_string().as_bytes()),
-        Object::Real(r) => {
-            let r = if r.is_finite() { *r } else { 0.0 };
-            out.extend_from_slice(r.to_string().as_bytes());
-        }
-        Object::Name(n) => write_name(out, n),
-        Object::String(s, StringFormat::Literal) => {
-            out.push(b'(');
-            for &b in s {
-                match b {
-                    b'(' | b')' | b'\\' => out.extend_from_slice(&[b'\\', b]),
-                    b'\r' => out.extend_from_slice(b"\\r"),
-                    _ => out.push(b),
-                }
-            }
-            out.push(b')');
-        }
-        Object::String(s, StringFormat::Hexadecimal) => {
-            out.push(b'<');
-            for b in s {
-                out.extend_from_slice(format!("{b:02X}").as_bytes());
-            }
-            out.push(b'>');
-        }
+        Object::Integer(i) => syntax::int(out, *i),
+        Object::Real(r) => syntax::fixed(out, *r, 4),
+        Object::Name(n) => syntax::name(out, n),
+        Object::String(s, StringFormat::Literal) => syntax::literal(out, s),
+        Object::String(s, StringFormat::Hexadecimal) => syntax::hex(out, s),
         Object::Array(a) => {
             out.push(b'[');
             for (i, item) in a.iter().enumerate() {
@@ -70,25 +40,18 @@ fn write_object(out: &mut Vec<u8>, o: &Object) {
             out.extend_from_slice(&s.content);
             out.extend_from_slice(b"\nendstream");
         }
-        Object::Reference((id, gen_)) => out.extend_from_slice(format!("{id} {gen_} R").as_bytes()),
+        Object::Reference(id) => syntax::reference(out, *id),
     }
 }
 
 fn write_dict(out: &mut Vec<u8>, d: &Dictionary) {
     out.extend_from_slice(b"<<");
     for (k, v) in d.iter() {
-        write_name(out, k);
+        syntax::name(out, k);
         out.push(b' ');
         write_object(out, v);
     }
     out.extend_from_slice(b">>");
-}
-
-/// An object as PDF bytes, to hand to `serialize` as a raw object.
-pub fn to_bytes(o: &Object) -> Vec<u8> {
-    let mut out = Vec::new();
-    write_object(&mut out, o);
-    out
 }
 
 /// An object to pack into an object stream: from the document, or already serialised.
@@ -151,7 +114,10 @@ pub fn serialize(doc: &Document, raw: Vec<(ObjectId, Vec<u8>)>) -> Vec<u8> {
                             let mut header = Vec::new();
                             let mut body = Vec::new();
                             for (id, o) in group.iter() {
-                                header.extend_from_slice(format!("{} {} ", id.0, body.len()).as_bytes());
+                                syntax::int(&mut header, i64::from(id.0));
+                                header.push(b' ');
+                                syntax::int(&mut header, body.len() as i64);
+                                header.push(b' ');
                                 match o {
                                     Packed::Object(o) => write_object(&mut body, o),
                                     Packed::Bytes(b) => body.extend_from_slice(b),

@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 
 use lopdf::{Dictionary, Document, Object, ObjectId, dictionary};
 
-use super::text_string;
 use crate::layout::{Item, Layout, Role};
+use crate::syntax;
 
 /// A kid of a structure element.
 enum Kid {
@@ -167,34 +167,52 @@ pub fn build(
     for (i, e) in tree.elems.iter().enumerate() {
         // `/Type /StructElem` is optional (ISO 32000-1, table 323) and left out: it is most of
         // the bytes of a small element, and a tagged kaart has hundreds of thousands.
-        let mut d = dictionary! { "S" => Object::Name(e.s.as_bytes().to_vec()) };
-        d.set("P", e.parent.map_or(root_id, |p| ids[p]));
+        let mut d = Vec::with_capacity(48);
+        d.extend_from_slice(b"<</S");
+        syntax::name(&mut d, e.s.as_bytes());
+        d.extend_from_slice(b"/P ");
+        syntax::reference(&mut d, e.parent.map_or(root_id, |p| ids[p]));
         if let Some(pg) = e.page {
-            d.set("Pg", page_ids[pg]);
+            d.extend_from_slice(b"/Pg ");
+            syntax::reference(&mut d, page_ids[pg]);
         }
         if let Some(t) = &e.title {
-            d.set("T", text_string(t));
+            d.extend_from_slice(b"/T");
+            syntax::text(&mut d, t);
         }
-        let kids: Vec<Object> = e
-            .kids
-            .iter()
-            .map(|k| match k {
-                Kid::Mcid { page, mcid } if Some(*page) == e.page => Object::Integer(*mcid),
+        d.extend_from_slice(if e.kids.len() == 1 { b"/K " } else { b"/K[" });
+        for (k, kid) in e.kids.iter().enumerate() {
+            if k > 0 {
+                d.push(b' ');
+            }
+            match kid {
+                Kid::Mcid { page, mcid } if Some(*page) == e.page => syntax::int(&mut d, *mcid),
                 Kid::Mcid { page, mcid } => {
-                    Object::Dictionary(dictionary! { "Type" => "MCR", "Pg" => page_ids[*page], "MCID" => *mcid })
+                    d.extend_from_slice(b"<</Type/MCR/Pg ");
+                    syntax::reference(&mut d, page_ids[*page]);
+                    d.extend_from_slice(b"/MCID ");
+                    syntax::int(&mut d, *mcid);
+                    d.extend_from_slice(b">>");
                 }
-                Kid::Elem(c) => Object::Reference(ids[*c]),
+                Kid::Elem(c) => syntax::reference(&mut d, ids[*c]),
                 // An OBJR's /Pg may be left out when it is the element's (ISO 32000-1, table 325).
-                Kid::Objr { page, annot } if Some(*page) == e.page => {
-                    Object::Dictionary(dictionary! { "Type" => "OBJR", "Obj" => *annot })
-                }
                 Kid::Objr { page, annot } => {
-                    Object::Dictionary(dictionary! { "Type" => "OBJR", "Pg" => page_ids[*page], "Obj" => *annot })
+                    d.extend_from_slice(b"<</Type/OBJR");
+                    if Some(*page) != e.page {
+                        d.extend_from_slice(b"/Pg ");
+                        syntax::reference(&mut d, page_ids[*page]);
+                    }
+                    d.extend_from_slice(b"/Obj ");
+                    syntax::reference(&mut d, *annot);
+                    d.extend_from_slice(b">>");
                 }
-            })
-            .collect();
-        d.set("K", kids);
-        raw.push((ids[i], super::serialize::to_bytes(&Object::Dictionary(d))));
+            }
+        }
+        if e.kids.len() != 1 {
+            d.push(b']');
+        }
+        d.extend_from_slice(b">>");
+        raw.push((ids[i], d));
     }
 
     // Parent tree: page p under key p (its MCIDs in order), annotations after the pages.

@@ -1,0 +1,153 @@
+//! PDF syntax for objects written straight to bytes (ISO 32000-1, 7.3): numbers, strings, names
+//! and references. Shared by render (content streams) and structure (annotations, structure
+//! elements, the serialiser). A tagged kaart has hundreds of thousands of small objects and
+//! content streams with hundreds of numbers a page, so these avoid `format!` and allocation.
+
+/// An integer.
+pub fn int(out: &mut Vec<u8>, i: i64) {
+    if i < 0 {
+        out.push(b'-');
+    }
+    let mut n = i.unsigned_abs();
+    let mut digits = [0u8; 20];
+    let mut k = digits.len();
+    loop {
+        k -= 1;
+        digits[k] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[k..]);
+}
+
+/// `v` rounded to `places` decimals (at most 4), without trailing zeros; not finite is 0.
+pub fn fixed(out: &mut Vec<u8>, v: f32, places: u32) {
+    let places = places.min(4);
+    let scale = 10u64.pow(places);
+    let scaled = if v.is_finite() { (f64::from(v) * scale as f64).round() } else { 0.0 };
+    let n = scaled.abs().min(1e15) as u64;
+    if scaled < 0.0 && n != 0 {
+        out.push(b'-');
+    }
+    int(out, (n / scale) as i64);
+    let mut frac = n % scale;
+    if frac != 0 {
+        let mut width = places as usize;
+        while frac.is_multiple_of(10) {
+            frac /= 10;
+            width -= 1;
+        }
+        out.push(b'.');
+        let mut digits = [b'0'; 4];
+        for k in (0..width).rev() {
+            digits[k] = b'0' + (frac % 10) as u8;
+            frac /= 10;
+        }
+        out.extend_from_slice(&digits[..width]);
+    }
+}
+
+/// An indirect reference, `12 0 R`.
+pub fn reference(out: &mut Vec<u8>, id: (u32, u16)) {
+    int(out, i64::from(id.0));
+    out.push(b' ');
+    int(out, i64::from(id.1));
+    out.extend_from_slice(b" R");
+}
+
+/// A name, with `#xx` for bytes that are not regular characters (7.3.5).
+pub fn name(out: &mut Vec<u8>, name: &[u8]) {
+    out.push(b'/');
+    for &b in name {
+        if (0x21..=0x7e).contains(&b) && !b"()<>[]{}/%#".contains(&b) {
+            out.push(b);
+        } else {
+            out.push(b'#');
+            hex_byte(out, b);
+        }
+    }
+}
+
+fn hex_byte(out: &mut Vec<u8>, b: u8) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    out.push(HEX[usize::from(b >> 4)]);
+    out.push(HEX[usize::from(b & 15)]);
+}
+
+/// A hexadecimal string.
+pub fn hex(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.push(b'<');
+    for &b in bytes {
+        hex_byte(out, b);
+    }
+    out.push(b'>');
+}
+
+/// A literal string. Parentheses and backslashes are escaped, and so are CR and LF, which a
+/// reader would otherwise take for a line end (7.3.4.2).
+pub fn literal(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.push(b'(');
+    for &b in bytes {
+        match b {
+            b'(' | b')' | b'\\' => out.extend_from_slice(&[b'\\', b]),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            _ => out.push(b),
+        }
+    }
+    out.push(b')');
+}
+
+/// A text string (7.9.2.2): printable ASCII as it is, anything else as UTF-16BE with a BOM.
+pub fn text(out: &mut Vec<u8>, s: &str) {
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        literal(out, s.as_bytes());
+    } else {
+        out.extend_from_slice(b"<FEFF");
+        for u in s.encode_utf16() {
+            for b in u.to_be_bytes() {
+                hex_byte(out, b);
+            }
+        }
+        out.push(b'>');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(f: impl FnOnce(&mut Vec<u8>)) -> String {
+        let mut out = Vec::new();
+        f(&mut out);
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(s(|o| int(o, 0)), "0");
+        assert_eq!(s(|o| int(o, -120)), "-120");
+        assert_eq!(s(|o| int(o, i64::MIN)), "-9223372036854775808");
+        assert_eq!(s(|o| fixed(o, 12.5, 2)), "12.5");
+        assert_eq!(s(|o| fixed(o, 12.0, 2)), "12");
+        assert_eq!(s(|o| fixed(o, 0.049, 2)), "0.05");
+        assert_eq!(s(|o| fixed(o, 0.004, 2)), "0");
+        assert_eq!(s(|o| fixed(o, -0.001, 2)), "0");
+        assert_eq!(s(|o| fixed(o, -3.25, 2)), "-3.25");
+        assert_eq!(s(|o| fixed(o, 0.5019608, 3)), "0.502");
+        assert_eq!(s(|o| fixed(o, f32::NAN, 2)), "0");
+        assert_eq!(s(|o| reference(o, (12, 0))), "12 0 R");
+    }
+
+    #[test]
+    fn strings_and_names() {
+        assert_eq!(s(|o| literal(o, b"a (b) \\c\r")), "(a \\(b\\) \\\\c\\r)");
+        assert_eq!(s(|o| text(o, "Wonen")), "(Wonen)");
+        assert_eq!(s(|o| text(o, "Schulden en financiën")).len(), 2 + 4 + 21 * 4);
+        assert!(s(|o| text(o, "ë")).starts_with("<FEFF00EB>"));
+        assert_eq!(s(|o| name(o, b"A B#")), "/A#20B#23");
+        assert_eq!(s(|o| hex(o, &[0, 0xAB])), "<00AB>");
+    }
+}
