@@ -96,8 +96,53 @@ impl Content {
 
     /// A string of two-byte glyph ids (Identity-H), as a literal string: half the bytes of hex.
     fn glyphs(&mut self, gids: impl Iterator<Item = u16>) {
-        let bytes: Vec<u8> = gids.flat_map(u16::to_be_bytes).collect();
-        syntax::literal(&mut self.buf, &bytes);
+        self.buf.push(b'(');
+        for g in gids {
+            for b in g.to_be_bytes() {
+                syntax::literal_byte(&mut self.buf, b);
+            }
+        }
+        self.buf.push(b')');
+    }
+}
+
+/// The characters a face draws: a bit per code point of the Basic Multilingual Plane, where
+/// nearly all text is, so that collecting them is not a tree insertion per character.
+struct CharSet {
+    bmp: Vec<u64>,
+    other: BTreeSet<char>,
+}
+
+impl Default for CharSet {
+    fn default() -> Self {
+        CharSet { bmp: vec![0; 0x1_0000 / 64], other: BTreeSet::new() }
+    }
+}
+
+impl CharSet {
+    fn extend(&mut self, s: &str) {
+        for c in s.chars() {
+            let cp = c as usize;
+            if cp < 0x1_0000 {
+                self.bmp[cp / 64] |= 1 << (cp % 64);
+            } else {
+                self.other.insert(c);
+            }
+        }
+    }
+
+    fn chars(&self) -> BTreeSet<char> {
+        let mut out = BTreeSet::new();
+        for (i, &word) in self.bmp.iter().enumerate() {
+            let mut w = word;
+            while w != 0 {
+                let bit = w.trailing_zeros() as usize;
+                out.extend(char::from_u32((i * 64 + bit) as u32));
+                w &= w - 1;
+            }
+        }
+        out.extend(self.other.iter().copied());
+        out
     }
 }
 
@@ -268,14 +313,15 @@ pub fn render(layout: &Layout) -> Result<Rendered, RenderError> {
     let fonts = Fonts::get();
 
     // Subset each face to the characters it draws.
-    let mut used: BTreeMap<Face, BTreeSet<char>> = BTreeMap::new();
+    let mut seen: BTreeMap<Face, CharSet> = BTreeMap::new();
     for page in &layout.pages {
         for item in &page.items {
             if let Item::Text(t) = item {
-                used.entry(t.face).or_default().extend(t.text.chars());
+                seen.entry(t.face).or_default().extend(&t.text);
             }
         }
     }
+    let mut used: BTreeMap<Face, BTreeSet<char>> = seen.into_iter().map(|(f, s)| (f, s.chars())).collect();
     // The space that ends a continued line (see `page_content`).
     for chars in used.values_mut() {
         chars.insert(' ');

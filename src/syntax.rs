@@ -90,14 +90,20 @@ pub fn hex(out: &mut Vec<u8>, bytes: &[u8]) {
 pub fn literal(out: &mut Vec<u8>, bytes: &[u8]) {
     out.push(b'(');
     for &b in bytes {
-        match b {
-            b'(' | b')' | b'\\' => out.extend_from_slice(&[b'\\', b]),
-            b'\r' => out.extend_from_slice(b"\\r"),
-            b'\n' => out.extend_from_slice(b"\\n"),
-            _ => out.push(b),
-        }
+        literal_byte(out, b);
     }
     out.push(b')');
+}
+
+/// One byte inside a literal string, escaped when it must be.
+#[inline]
+pub fn literal_byte(out: &mut Vec<u8>, b: u8) {
+    match b {
+        b'(' | b')' | b'\\' => out.extend_from_slice(&[b'\\', b]),
+        b'\r' => out.extend_from_slice(b"\\r"),
+        b'\n' => out.extend_from_slice(b"\\n"),
+        _ => out.push(b),
+    }
 }
 
 /// A text string (7.9.2.2): printable ASCII as it is, anything else as UTF-16BE with a BOM.

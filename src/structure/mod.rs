@@ -6,8 +6,6 @@
 mod serialize;
 mod tags;
 
-use std::collections::BTreeMap;
-
 use lopdf::{Dictionary, Object, ObjectId, Stream, StringFormat, dictionary};
 
 use crate::layout::{Anchor, DocInfo, Item, Layout, OutlineItem, Target};
@@ -83,59 +81,61 @@ pub fn structure(rendered: Rendered, layout: &Layout) -> Result<Vec<u8>, Structu
     // Small objects written once and never changed (annotations, structure elements) go
     // straight to bytes: as lopdf dictionaries a tagged kaart of 1,000 interventions held
     // 800 MB of them.
-    let mut raw: Vec<(ObjectId, Vec<u8>)> = Vec::new();
+    let links = layout.pages.iter().flat_map(|p| &p.items).filter(|i| matches!(i, Item::Link(_))).count();
+    let mut raw = serialize::RawObjects::with_capacity(links * if layout.tagged { 4 } else { 1 }, links * 150);
 
     // Link annotations. With tags, each gets its /StructParent key: the keys after the pages',
     // in page and item order, the order tags::build gives the parent tree.
     let mut next_struct_parent = layout.pages.len() as i64;
-    let mut annot_ids: Vec<BTreeMap<u32, ObjectId>> = vec![BTreeMap::new(); layout.pages.len()];
+    // Per page, its link ids with their annotations, sorted by link id.
+    let mut annot_ids: Vec<Vec<(u32, ObjectId)>> = vec![Vec::new(); layout.pages.len()];
     for (index, page) in layout.pages.iter().enumerate() {
         let mut annots = Vec::new();
         for item in &page.items {
             let Item::Link(link) = item else { continue };
             let r = link.rect;
-            let mut annot = Vec::with_capacity(160);
+            let id = doc.new_object_id();
+            let annot = raw.begin(id);
             annot.extend_from_slice(b"<</Type/Annot/Subtype/Link/Rect[");
             for (i, v) in [r.x, h - r.y - r.h, r.x + r.w, h - r.y].into_iter().enumerate() {
                 if i > 0 {
                     annot.push(b' ');
                 }
-                syntax::fixed(&mut annot, v, 2);
+                syntax::fixed(annot, v, 2);
             }
             annot.extend_from_slice(b"]/Border[0 0 0]/F 4/Contents");
-            syntax::text(&mut annot, &link.alt);
+            syntax::text(annot, &link.alt);
             match &link.target {
                 Target::Dest(name) => {
                     if !layout.dests.contains_key(name) {
                         return Err(StructureError::UnknownDestination(name.clone()));
                     }
                     annot.extend_from_slice(b"/Dest");
-                    syntax::literal(&mut annot, name.as_bytes());
+                    syntax::literal(annot, name.as_bytes());
                 }
                 Target::Page(p) => {
                     annot.extend_from_slice(b"/Dest[");
-                    syntax::reference(&mut annot, page_ids[*p]);
+                    syntax::reference(annot, page_ids[*p]);
                     annot.extend_from_slice(b"/XYZ null ");
-                    syntax::fixed(&mut annot, h, 2);
+                    syntax::fixed(annot, h, 2);
                     annot.extend_from_slice(b" null]");
                 }
                 Target::Url(url) => {
                     annot.extend_from_slice(b"/A<</S/URI/URI");
-                    syntax::literal(&mut annot, &uri_ascii(url));
+                    syntax::literal(annot, &uri_ascii(url));
                     annot.extend_from_slice(b">>");
                 }
             }
             if layout.tagged {
                 annot.extend_from_slice(b"/StructParent ");
-                syntax::int(&mut annot, next_struct_parent);
+                syntax::int(annot, next_struct_parent);
                 next_struct_parent += 1;
             }
             annot.extend_from_slice(b">>");
-            let id = doc.new_object_id();
-            raw.push((id, annot));
-            annot_ids[index].insert(link.id, id);
+            annot_ids[index].push((link.id, id));
             annots.push(Object::Reference(id));
         }
+        annot_ids[index].sort_unstable_by_key(|&(link, _)| link);
         let page_dict = doc.get_dictionary_mut(page_ids[index]).map_err(|e| StructureError::Save(e.to_string()))?;
         if annots.is_empty() {
             page_dict.remove(b"Annots");
@@ -214,7 +214,7 @@ pub fn structure(rendered: Rendered, layout: &Layout) -> Result<Vec<u8>, Structu
     doc.trailer.set("ID", vec![ident.clone(), ident]);
 
     compress_streams(&mut doc);
-    Ok(serialize::serialize(&doc, raw))
+    Ok(serialize::serialize(&doc, &raw))
 }
 
 /// Deflates every stream that may be compressed and is not yet, on all cores. The output does not

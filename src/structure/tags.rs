@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 
 use lopdf::{Dictionary, Document, Object, ObjectId, dictionary};
 
+use super::serialize::RawObjects;
 use crate::layout::{Item, Layout, Role};
 use crate::syntax;
 
@@ -72,10 +73,10 @@ fn block_type(role: Role) -> (&'static str, Option<&'static str>) {
 /// order this parent tree follows.
 pub fn build(
     doc: &mut Document,
-    raw: &mut Vec<(ObjectId, Vec<u8>)>,
+    raw: &mut RawObjects,
     layout: &Layout,
     page_ids: &[ObjectId],
-    annots: &[BTreeMap<u32, ObjectId>],
+    annots: &[Vec<(u32, ObjectId)>],
 ) -> ObjectId {
     let mut tree =
         Tree { elems: vec![Elem { s: "Document", parent: None, page: None, title: None, kids: Vec::new() }] };
@@ -145,7 +146,8 @@ pub fn build(
     for (p, page) in layout.pages.iter().enumerate() {
         for item in &page.items {
             let Item::Link(link) = item else { continue };
-            let Some(&annot) = annots[p].get(&link.id) else { continue };
+            let Ok(k) = annots[p].binary_search_by_key(&link.id, |&(l, _)| l) else { continue };
+            let annot = annots[p][k].1;
             let e = match links.get(&link.id) {
                 Some(&e) => e,
                 None => {
@@ -164,21 +166,23 @@ pub fn build(
     // Object ids, then the dictionaries.
     let ids: Vec<ObjectId> = tree.elems.iter().map(|_| doc.new_object_id()).collect();
     let root_id = doc.new_object_id();
+    let refs: usize = parent_tree.iter().map(Vec::len).sum::<usize>() + annot_parents.len();
+    raw.reserve(tree.elems.len() + 1, tree.elems.len() * 48 + refs * 12);
     for (i, e) in tree.elems.iter().enumerate() {
         // `/Type /StructElem` is optional (ISO 32000-1, table 323) and left out: it is most of
         // the bytes of a small element, and a tagged kaart has hundreds of thousands.
-        let mut d = Vec::with_capacity(48);
+        let d = raw.begin(ids[i]);
         d.extend_from_slice(b"<</S");
-        syntax::name(&mut d, e.s.as_bytes());
+        syntax::name(d, e.s.as_bytes());
         d.extend_from_slice(b"/P ");
-        syntax::reference(&mut d, e.parent.map_or(root_id, |p| ids[p]));
+        syntax::reference(d, e.parent.map_or(root_id, |p| ids[p]));
         if let Some(pg) = e.page {
             d.extend_from_slice(b"/Pg ");
-            syntax::reference(&mut d, page_ids[pg]);
+            syntax::reference(d, page_ids[pg]);
         }
         if let Some(t) = &e.title {
             d.extend_from_slice(b"/T");
-            syntax::text(&mut d, t);
+            syntax::text(d, t);
         }
         d.extend_from_slice(if e.kids.len() == 1 { b"/K " } else { b"/K[" });
         for (k, kid) in e.kids.iter().enumerate() {
@@ -186,24 +190,24 @@ pub fn build(
                 d.push(b' ');
             }
             match kid {
-                Kid::Mcid { page, mcid } if Some(*page) == e.page => syntax::int(&mut d, *mcid),
+                Kid::Mcid { page, mcid } if Some(*page) == e.page => syntax::int(d, *mcid),
                 Kid::Mcid { page, mcid } => {
                     d.extend_from_slice(b"<</Type/MCR/Pg ");
-                    syntax::reference(&mut d, page_ids[*page]);
+                    syntax::reference(d, page_ids[*page]);
                     d.extend_from_slice(b"/MCID ");
-                    syntax::int(&mut d, *mcid);
+                    syntax::int(d, *mcid);
                     d.extend_from_slice(b">>");
                 }
-                Kid::Elem(c) => syntax::reference(&mut d, ids[*c]),
+                Kid::Elem(c) => syntax::reference(d, ids[*c]),
                 // An OBJR's /Pg may be left out when it is the element's (ISO 32000-1, table 325).
                 Kid::Objr { page, annot } => {
                     d.extend_from_slice(b"<</Type/OBJR");
                     if Some(*page) != e.page {
                         d.extend_from_slice(b"/Pg ");
-                        syntax::reference(&mut d, page_ids[*page]);
+                        syntax::reference(d, page_ids[*page]);
                     }
                     d.extend_from_slice(b"/Obj ");
-                    syntax::reference(&mut d, *annot);
+                    syntax::reference(d, *annot);
                     d.extend_from_slice(b">>");
                 }
             }
@@ -212,26 +216,39 @@ pub fn build(
             d.push(b']');
         }
         d.extend_from_slice(b">>");
-        raw.push((ids[i], d));
     }
 
-    // Parent tree: page p under key p (its MCIDs in order), annotations after the pages.
-    let mut nums: Vec<Object> = Vec::new();
-    for (p, elems) in parent_tree.iter().enumerate() {
+    // Parent tree: page p under key p (its MCIDs in order), annotations after the pages. Written
+    // as bytes: as lopdf objects its 200,000 references held 50 MB.
+    for (p, _) in parent_tree.iter().enumerate() {
         if let Ok(page) = doc.get_dictionary_mut(page_ids[p]) {
             page.set("StructParents", p as i64);
             page.set("Tabs", Object::Name(b"S".to_vec()));
         }
-        nums.push((p as i64).into());
-        nums.push(Object::Array(elems.iter().map(|&e| Object::Reference(ids[e])).collect()));
+    }
+    let parent_tree_id = doc.new_object_id();
+    let nums = raw.begin(parent_tree_id);
+    nums.extend_from_slice(b"<</Nums[");
+    for (p, elems) in parent_tree.iter().enumerate() {
+        syntax::int(nums, p as i64);
+        nums.push(b'[');
+        for (k, &e) in elems.iter().enumerate() {
+            if k > 0 {
+                nums.push(b' ');
+            }
+            syntax::reference(nums, ids[e]);
+        }
+        nums.extend_from_slice(b"]\n");
     }
     let mut key = parent_tree.len() as i64;
     for (_, e) in annot_parents {
-        nums.push(key.into());
-        nums.push(Object::Reference(ids[e]));
+        syntax::int(nums, key);
+        nums.push(b' ');
+        syntax::reference(nums, ids[e]);
+        nums.push(b'\n');
         key += 1;
     }
-    let parent_tree_id = doc.add_object(dictionary! { "Nums" => nums });
+    nums.extend_from_slice(b"]>>");
     let root: Dictionary = dictionary! {
         "Type" => "StructTreeRoot",
         "K" => ids[0],
