@@ -108,17 +108,25 @@ pub fn literal_byte(out: &mut Vec<u8>, b: u8) {
 
 /// A text string (7.9.2.2): printable ASCII as it is, anything else as UTF-16BE with a BOM.
 pub fn text(out: &mut Vec<u8>, s: &str) {
-    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+    if is_plain_text(s) {
         literal(out, s.as_bytes());
     } else {
-        out.extend_from_slice(b"<FEFF");
-        for u in s.encode_utf16() {
-            for b in u.to_be_bytes() {
-                hex_byte(out, b);
-            }
+        out.push(b'<');
+        for b in utf16_text(s) {
+            hex_byte(out, b);
         }
         out.push(b'>');
     }
+}
+
+/// Whether a text string can be written as it is: printable ASCII only.
+pub fn is_plain_text(s: &str) -> bool {
+    s.bytes().all(|b| (0x20..0x7f).contains(&b))
+}
+
+/// The bytes of a text string in UTF-16BE, after its byte-order mark.
+pub fn utf16_text(s: &str) -> impl Iterator<Item = u8> + '_ {
+    [0xFE, 0xFF].into_iter().chain(s.encode_utf16().flat_map(u16::to_be_bytes))
 }
 
 #[cfg(test)]

@@ -33,15 +33,12 @@ impl std::fmt::Display for StructureError {
 impl std::error::Error for StructureError {}
 
 /// A PDF text string: PDFDocEncoding-safe ASCII as is, anything else as UTF-16BE with a BOM.
+/// The lopdf form of `syntax::text`.
 pub fn text_string(s: &str) -> Object {
-    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+    if syntax::is_plain_text(s) {
         Object::String(s.as_bytes().to_vec(), StringFormat::Literal)
     } else {
-        let mut bytes = vec![0xFE, 0xFF];
-        for u in s.encode_utf16() {
-            bytes.extend_from_slice(&u.to_be_bytes());
-        }
-        Object::String(bytes, StringFormat::Hexadecimal)
+        Object::String(syntax::utf16_text(s).collect(), StringFormat::Hexadecimal)
     }
 }
 

@@ -220,16 +220,14 @@ pub fn build(
 
     // Parent tree: page p under key p (its MCIDs in order), annotations after the pages. Written
     // as bytes: as lopdf objects its 200,000 references held 50 MB.
-    for (p, _) in parent_tree.iter().enumerate() {
-        if let Ok(page) = doc.get_dictionary_mut(page_ids[p]) {
-            page.set("StructParents", p as i64);
-            page.set("Tabs", Object::Name(b"S".to_vec()));
-        }
-    }
     let parent_tree_id = doc.new_object_id();
     let nums = raw.begin(parent_tree_id);
     nums.extend_from_slice(b"<</Nums[");
     for (p, elems) in parent_tree.iter().enumerate() {
+        if let Ok(page) = doc.get_dictionary_mut(page_ids[p]) {
+            page.set("StructParents", p as i64);
+            page.set("Tabs", Object::Name(b"S".to_vec()));
+        }
         syntax::int(nums, p as i64);
         nums.push(b'[');
         for (k, &e) in elems.iter().enumerate() {
