@@ -64,6 +64,9 @@ fn mc_tag(role: Role, link: bool) -> &'static str {
 /// tenth of the render time, and the stream holds hundreds of numbers per page.
 struct Content {
     buf: Vec<u8>,
+    /// Where the current line starts, in hundredths of a point, inside a text object: the next
+    /// line is placed relative to it (`Td`), a short operator where `Tm` repeats the matrix.
+    line: Option<(i64, i64)>,
 }
 
 impl Content {
@@ -84,6 +87,25 @@ impl Content {
     /// Coordinates to 1/100 pt: plenty for print, and short numbers in the stream.
     fn num(&mut self, v: f32) {
         self.fixed(v, 2);
+    }
+
+    /// Starts a text object.
+    fn begin_text(&mut self) {
+        self.op("BT\n");
+        self.line = None;
+    }
+
+    /// Moves to a new line starting at (x, y): `Td` from the line before, or from the origin
+    /// at the start of a text object. Positions are rounded to 1/100 pt first and the moves
+    /// are exact differences of those, so rounding never adds up over a page.
+    fn line_to(&mut self, x: f32, y: f32) {
+        let to = (syntax::to_hundredths(x), syntax::to_hundredths(y));
+        let from = self.line.unwrap_or((0, 0));
+        syntax::hundredths(&mut self.buf, to.0 - from.0);
+        self.buf.push(b' ');
+        syntax::hundredths(&mut self.buf, to.1 - from.1);
+        self.op(" Td ");
+        self.line = Some(to);
     }
 
     /// A fill colour, each component to three decimals: indistinguishable, and short.
@@ -180,7 +202,7 @@ impl GlyphMap {
 /// it, and fills sit between text objects in one artifact sequence, so the nesting stays proper
 /// (ISO 32000-1, 14.6).
 fn page_content(page: &crate::layout::Page, h: f32, tagged: bool, glyphs: &BTreeMap<Face, GlyphMap>) -> Vec<u8> {
-    let mut c = Content { buf: Vec::with_capacity(page.items.len() * 48) };
+    let mut c = Content { buf: Vec::with_capacity(page.items.len() * 40), line: None };
     let mcids = if tagged { page.mcids() } else { vec![None; page.items.len()] };
     // A line followed by another line of the same marked-content sequence ends in a space, so
     // that text taken from the structure (screen readers, reflow) reads "gedrag Trainingen",
@@ -237,7 +259,7 @@ fn page_content(page: &crate::layout::Page, h: f32, tagged: bool, glyphs: &BTree
                     in_artifact = false;
                 }
                 if !in_text {
-                    c.op("BT\n");
+                    c.begin_text();
                     in_text = true;
                 }
                 let artifact = tagged && t.role == Role::Artifact;
@@ -254,9 +276,9 @@ fn page_content(page: &crate::layout::Page, h: f32, tagged: bool, glyphs: &BTree
                     }
                     c.op("/");
                     c.op(mc_tag(t.role, t.link.is_some()));
-                    c.op(" <</MCID ");
+                    c.op("<</MCID ");
                     c.int(m);
-                    c.op(">> BDC\n");
+                    c.op(">>BDC\n");
                     open_mc = Some(m);
                 }
                 if fill != Some(t.color) {
@@ -270,10 +292,7 @@ fn page_content(page: &crate::layout::Page, h: f32, tagged: bool, glyphs: &BTree
                     c.op("Tf\n");
                     font = Some((t.face, t.size));
                 }
-                c.op("1 0 0 1 ");
-                c.num(t.x);
-                c.num(h - t.baseline);
-                c.op("Tm ");
+                c.line_to(t.x, h - t.baseline);
                 let map = &glyphs[&t.face];
                 let space = cont.then(|| map.gid(' '));
                 c.glyphs(t.text.chars().map(|ch| map.gid(ch)).chain(space));
@@ -471,17 +490,16 @@ mod tests {
             ],
         };
         let s = content(&page, true);
-        assert!(
-            s.starts_with("/Artifact BMC\n1 0.502 0 rg\n0 89.5 50 10.5 re f\nEMC\nBT\n/P <</MCID 0>> BDC\n"),
-            "{s}"
-        );
+        assert!(s.starts_with("/Artifact BMC\n1 0.502 0 rg\n0 89.5 50 10.5 re f\nEMC\nBT\n/P<</MCID 0>>BDC\n"), "{s}");
         assert_eq!(s.matches("BDC").count() + s.matches("BMC").count(), s.matches("EMC").count());
         assert_eq!(s.matches("MCID").count(), 1, "two lines of one paragraph are one sequence");
-        assert!(s.contains("1 0 0 1 10 80 Tm "), "{s}");
+        // Lines placed relative to the one before: from the origin, then 10 pt down.
+        assert!(s.contains("BDC\n0 0 0 rg\n/F1 9.5 Tf\n10 80 Td ("), "{s}");
+        assert!(s.contains("Tj\n0 -10 Td ("), "{s}");
         assert!(s.ends_with("Tj\nEMC\nET\n"), "the footer is an artifact inside the text object: {s}");
         // "a" continues into "b": its string has one more glyph (the space) than "b"'s.
         let len = |k: usize| {
-            let tail = s.split("Tm ").nth(k).unwrap();
+            let tail = s.split("Td ").nth(k).unwrap();
             tail.find(")Tj").unwrap()
         };
         assert_eq!(len(1), len(2) + 2, "{s}");
@@ -492,7 +510,7 @@ mod tests {
 
     #[test]
     fn glyph_strings_escape_delimiters() {
-        let mut c = Content { buf: Vec::new() };
+        let mut c = Content { buf: Vec::new(), line: None };
         c.glyphs([0x0028, 0x5C0D, 0x0A29].into_iter());
         assert_eq!(c.buf, b"(\0\\(\\\\\\r\\n\\))".to_vec());
     }

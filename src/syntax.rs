@@ -49,6 +49,26 @@ pub fn fixed(out: &mut Vec<u8>, v: f32, places: u32) {
     }
 }
 
+/// `n` hundredths as a decimal: `-1340` is `-13.4`, `500` is `5`. Exact, for values that are
+/// sums and differences of numbers already rounded to hundredths.
+pub fn hundredths(out: &mut Vec<u8>, n: i64) {
+    if n < 0 {
+        out.push(b'-');
+    }
+    let n = n.unsigned_abs();
+    int(out, (n / 100) as i64);
+    match n % 100 {
+        0 => {}
+        f if f % 10 == 0 => out.extend_from_slice(&[b'.', b'0' + (f / 10) as u8]),
+        f => out.extend_from_slice(&[b'.', b'0' + (f / 10) as u8, b'0' + (f % 10) as u8]),
+    }
+}
+
+/// `v` rounded to hundredths, as a count of them (see `hundredths`).
+pub fn to_hundredths(v: f32) -> i64 {
+    if v.is_finite() { (f64::from(v) * 100.0).round().clamp(-1e15, 1e15) as i64 } else { 0 }
+}
+
 /// An indirect reference, `12 0 R`.
 pub fn reference(out: &mut Vec<u8>, id: (u32, u16)) {
     int(out, i64::from(id.0));
@@ -153,6 +173,12 @@ mod tests {
         assert_eq!(s(|o| fixed(o, 0.5019608, 3)), "0.502");
         assert_eq!(s(|o| fixed(o, f32::NAN, 2)), "0");
         assert_eq!(s(|o| reference(o, (12, 0))), "12 0 R");
+        assert_eq!(s(|o| hundredths(o, -1340)), "-13.4");
+        assert_eq!(s(|o| hundredths(o, 500)), "5");
+        assert_eq!(s(|o| hundredths(o, -5)), "-0.05");
+        assert_eq!(s(|o| hundredths(o, 0)), "0");
+        assert_eq!(to_hundredths(420.5561), 42056);
+        assert_eq!(to_hundredths(f32::INFINITY), 0);
     }
 
     #[test]
