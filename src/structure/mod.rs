@@ -6,6 +6,8 @@
 mod serialize;
 mod tags;
 
+use std::collections::HashSet;
+
 use lopdf::{Dictionary, Object, ObjectId, Stream, StringFormat, dictionary};
 
 use crate::layout::{Anchor, DocInfo, Item, Layout, OutlineItem, Target};
@@ -76,14 +78,16 @@ pub fn structure(rendered: Rendered, layout: &Layout) -> Result<Vec<u8>, Structu
     };
 
     // Small objects written once and never changed (annotations, structure elements) go
-    // straight to bytes: as lopdf dictionaries a tagged kaart of 1,000 interventions held
-    // 800 MB of them.
-    let links = layout.pages.iter().flat_map(|p| &p.items).filter(|i| matches!(i, Item::Link(_))).count();
-    let mut raw = serialize::RawObjects::with_capacity(links * if layout.tagged { 4 } else { 1 }, links * 150);
+    // straight to bytes, packed and compressed as they come: as lopdf dictionaries a tagged
+    // kaart of 1,000 interventions held 800 MB of them.
+    let mut raw = serialize::ObjectStreams::new();
 
     // Link annotations. With tags, each gets its /StructParent key: the keys after the pages',
     // in page and item order, the order tags::build gives the parent tree.
     let mut next_struct_parent = layout.pages.len() as i64;
+    // Only to catch a layout bug (a link to a name never placed): tens of thousands of links,
+    // so a hash lookup, not a walk down the sorted map.
+    let placed: HashSet<&str> = layout.dests.keys().map(String::as_str).collect();
     // Per page, its link ids with their annotations, sorted by link id.
     let mut annot_ids: Vec<Vec<(u32, ObjectId)>> = vec![Vec::new(); layout.pages.len()];
     for (index, page) in layout.pages.iter().enumerate() {
@@ -104,7 +108,7 @@ pub fn structure(rendered: Rendered, layout: &Layout) -> Result<Vec<u8>, Structu
             syntax::text(annot, &link.alt);
             match &link.target {
                 Target::Dest(name) => {
-                    if !layout.dests.contains_key(name) {
+                    if !placed.contains(name.as_str()) {
                         return Err(StructureError::UnknownDestination(name.clone()));
                     }
                     annot.extend_from_slice(b"/Dest");
@@ -211,7 +215,7 @@ pub fn structure(rendered: Rendered, layout: &Layout) -> Result<Vec<u8>, Structu
     doc.trailer.set("ID", vec![ident.clone(), ident]);
 
     compress_streams(&mut doc);
-    Ok(serialize::serialize(&doc, &raw))
+    Ok(serialize::serialize(&doc, raw))
 }
 
 /// Deflates every stream that may be compressed and is not yet, on all cores. The output does not

@@ -6,6 +6,8 @@
 
 use lopdf::{Dictionary, Document, Object, ObjectId, StringFormat, dictionary};
 
+use std::sync::{Arc, Mutex, mpsc};
+
 use crate::deflate::Deflater;
 use crate::syntax;
 
@@ -54,44 +56,134 @@ fn write_dict(out: &mut Vec<u8>, d: &Dictionary) {
     out.extend_from_slice(b">>");
 }
 
-/// Objects already in PDF syntax, in one buffer: a tagged kaart has hundreds of thousands of
-/// small objects (annotations, structure elements), and one allocation each cost memory and time.
-#[derive(Default)]
-pub struct RawObjects {
-    bytes: Vec<u8>,
-    /// Each object's id and where its bytes start.
-    starts: Vec<(ObjectId, usize)>,
+/// Objects written in PDF syntax and packed into object streams as they come: every
+/// `PER_STREAM` objects make a stream, which worker threads compress while the caller goes on
+/// building the next ones. A tagged kaart has hundreds of thousands of small objects
+/// (annotations, structure elements); only their compressed streams are kept.
+/// A stream to compress: its number in order, its bytes, and where its first object starts.
+type Job = (usize, Vec<u8>, usize);
+
+/// Compresses jobs from `queue` until it is closed and empty.
+fn compress_jobs(queue: &Mutex<mpsc::Receiver<Job>>, done: &mut Vec<Job>) {
+    let mut z = Deflater::default();
+    loop {
+        // The lock is held only while taking a job, never while compressing.
+        let job = queue.lock().map(|r| r.recv());
+        let Ok(Ok((k, bytes, first))) = job else { break };
+        done.push((k, z.deflate(&bytes), first));
+    }
 }
 
-impl RawObjects {
-    pub fn with_capacity(objects: usize, bytes: usize) -> RawObjects {
-        RawObjects { bytes: Vec::with_capacity(bytes), starts: Vec::with_capacity(objects) }
+pub struct ObjectStreams {
+    /// The stream being filled: its objects' ids and offsets, and their bytes.
+    index: Vec<(ObjectId, usize)>,
+    body: Vec<u8>,
+    /// Every object packed so far, in order; stream k holds `ids[k * PER_STREAM..]`.
+    ids: Vec<ObjectId>,
+    sent: usize,
+    jobs: Option<mpsc::Sender<Job>>,
+    queue: Arc<Mutex<mpsc::Receiver<Job>>>,
+    workers: Vec<std::thread::JoinHandle<Vec<Job>>>,
+}
+
+impl Default for ObjectStreams {
+    fn default() -> Self {
+        ObjectStreams::new()
+    }
+}
+
+impl ObjectStreams {
+    /// Starts the compressing workers: one per core but the caller's.
+    pub fn new() -> ObjectStreams {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(2, 8) - 1;
+        let (tx, rx) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(rx));
+        let workers = (0..threads)
+            .map(|_| {
+                let queue = Arc::clone(&queue);
+                std::thread::spawn(move || {
+                    let mut done = Vec::new();
+                    compress_jobs(&queue, &mut done);
+                    done
+                })
+            })
+            .collect();
+        ObjectStreams {
+            index: Vec::with_capacity(PER_STREAM),
+            body: Vec::new(),
+            ids: Vec::new(),
+            sent: 0,
+            jobs: Some(tx),
+            queue,
+            workers,
+        }
     }
 
-    pub fn reserve(&mut self, objects: usize, bytes: usize) {
-        self.starts.reserve(objects);
-        self.bytes.reserve(bytes);
-    }
-
-    /// Starts object `id`: what is written to the returned buffer, up to the next `begin`, is
-    /// the object.
+    /// Starts object `id`: what is written to the returned buffer, up to the next `begin` or
+    /// `finish`, is the object.
     pub fn begin(&mut self, id: ObjectId) -> &mut Vec<u8> {
-        self.starts.push((id, self.bytes.len()));
-        &mut self.bytes
+        if self.index.len() == PER_STREAM {
+            self.send();
+        }
+        if !self.body.is_empty() {
+            self.body.push(b'\n');
+        }
+        self.index.push((id, self.body.len()));
+        self.ids.push(id);
+        &mut self.body
     }
 
-    fn iter(&self) -> impl Iterator<Item = (ObjectId, &[u8])> {
-        self.starts.iter().enumerate().map(|(i, &(id, start))| {
-            let end = self.starts.get(i + 1).map_or(self.bytes.len(), |s| s.1);
-            (id, &self.bytes[start..end])
-        })
+    /// Hands the stream being filled to the workers: its header (id and offset per object),
+    /// then the objects.
+    fn send(&mut self) {
+        if self.index.is_empty() {
+            return;
+        }
+        let mut bytes = Vec::with_capacity(self.index.len() * 12 + self.body.len());
+        for (id, at) in self.index.drain(..) {
+            syntax::int(&mut bytes, i64::from(id.0));
+            bytes.push(b' ');
+            syntax::int(&mut bytes, at as i64);
+            bytes.push(b' ');
+        }
+        let first = bytes.len();
+        bytes.append(&mut self.body);
+        if let Some(jobs) = &self.jobs {
+            // A worker only stops early by panicking, which `finish` reports.
+            let _ = jobs.send((self.sent, bytes, first));
+        }
+        self.sent += 1;
+    }
+
+    /// Waits for the workers: the compressed streams in order, each with its object count and
+    /// the offset of its first object, and the ids of all objects packed.
+    fn finish(mut self) -> (Vec<Packed>, Vec<ObjectId>) {
+        self.send();
+        self.jobs = None;
+        // This thread has nothing else to do: it takes its share of what is left.
+        let mut done: Vec<Job> = Vec::with_capacity(self.sent);
+        compress_jobs(&self.queue, &mut done);
+        for w in self.workers.drain(..) {
+            done.extend(w.join().expect("internal error: a compressing thread panicked"));
+        }
+        done.sort_unstable_by_key(|d| d.0);
+        assert_eq!(done.len(), self.sent, "internal error: an object stream went missing");
+        let ids = std::mem::take(&mut self.ids);
+        let streams = done
+            .into_iter()
+            .enumerate()
+            .map(|(k, (_, bytes, first))| Packed { bytes, objects: PER_STREAM.min(ids.len() - k * PER_STREAM), first })
+            .collect();
+        (streams, ids)
     }
 }
 
-/// An object to pack into an object stream: from the document, or already serialised.
-enum Packed<'a> {
-    Object(&'a Object),
-    Bytes(&'a [u8]),
+/// A compressed object stream.
+struct Packed {
+    bytes: Vec<u8>,
+    objects: usize,
+    /// Where the first object starts, after the header.
+    first: usize,
 }
 
 /// One cross-reference entry: free, at a byte offset, or inside an object stream.
@@ -102,78 +194,43 @@ enum Entry {
     InStream(u32, u16),
 }
 
-/// The PDF file for `doc`, whose `trailer` holds `Root`, `Info` and `ID`, plus `raw` objects
-/// already in PDF syntax (ids not used in `doc`).
-pub fn serialize(doc: &Document, raw: &RawObjects) -> Vec<u8> {
-    // The file is about the streams, as they are, and the rest compressed to a quarter.
+/// The PDF file for `doc`, whose `trailer` holds `Root`, `Info` and `ID`, plus the objects
+/// already in `packed` (ids not used in `doc`). Streams are written as they are; every other
+/// object of `doc` joins `packed`.
+pub fn serialize(doc: &Document, mut packed: ObjectStreams) -> Vec<u8> {
+    for (id, o) in &doc.objects {
+        // Streams and objects of a later generation cannot go in an object stream (7.5.7).
+        if !matches!(o, Object::Stream(_)) && id.1 == 0 {
+            write_object(packed.begin(*id), o);
+        }
+    }
+    let (groups, ids) = packed.finish();
+
     let streams: usize =
-        doc.objects.values().map(|o| if let Object::Stream(s) = o { s.content.len() } else { 0 }).sum();
-    let mut out: Vec<u8> = Vec::with_capacity(streams + raw.bytes.len() / 4 + (1 << 16));
+        doc.objects.values().map(|o| if let Object::Stream(s) = o { s.content.len() + 64 } else { 0 }).sum();
+    let packed_bytes: usize = groups.iter().map(|g| g.bytes.len() + 80).sum();
+    let mut out: Vec<u8> = Vec::with_capacity(streams + packed_bytes + (1 << 16));
     out.extend_from_slice(b"%PDF-");
     out.extend_from_slice(doc.version.as_bytes());
     out.extend_from_slice(b"\n%\xE2\xE3\xCF\xD3\n");
 
-    let mut direct: Vec<(ObjectId, &Object)> = Vec::new();
-    let mut packed: Vec<(ObjectId, Packed)> = Vec::new();
-    for (id, o) in &doc.objects {
-        // Streams and objects of a later generation cannot go in an object stream (7.5.7).
-        if matches!(o, Object::Stream(_)) || id.1 != 0 {
-            direct.push((*id, o));
-        } else {
-            packed.push((*id, Packed::Object(o)));
-        }
-    }
-    let max_id = doc.objects.keys().copied().chain(raw.iter().map(|(id, _)| id)).map(|id| id.0).max().unwrap_or(0);
-    packed.extend(raw.iter().map(|(id, bytes)| (id, Packed::Bytes(bytes))));
-    let groups: Vec<&[(ObjectId, Packed)]> = packed.chunks(PER_STREAM).collect();
+    let max_id = doc.objects.keys().chain(&ids).map(|id| id.0).max().unwrap_or(0);
     let first_stream = max_id + 1;
     let xref_id = first_stream + groups.len() as u32;
     let mut entries = vec![Entry::Free; xref_id as usize + 1];
 
-    for (id, o) in &direct {
-        entries[id.0 as usize] = Entry::At(out.len() as u64);
-        out.extend_from_slice(format!("{} {} obj\n", id.0, id.1).as_bytes());
-        write_object(&mut out, o);
-        out.extend_from_slice(b"\nendobj\n");
+    for (id, o) in &doc.objects {
+        if matches!(o, Object::Stream(_)) || id.1 != 0 {
+            entries[id.0 as usize] = Entry::At(out.len() as u64);
+            out.extend_from_slice(format!("{} {} obj\n", id.0, id.1).as_bytes());
+            write_object(&mut out, o);
+            out.extend_from_slice(b"\nendobj\n");
+        }
     }
 
-    // Object streams, serialised and compressed on all cores; written in order.
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
-    let per_thread = groups.len().div_ceil(threads).max(1);
-    let bodies: Vec<(Vec<u8>, usize, usize)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = groups
-            .chunks(per_thread)
-            .map(|part| {
-                scope.spawn(move || {
-                    let mut z = Deflater::default();
-                    part.iter()
-                        .map(|group| {
-                            let mut header = Vec::new();
-                            let mut body = Vec::new();
-                            for (id, o) in group.iter() {
-                                syntax::int(&mut header, i64::from(id.0));
-                                header.push(b' ');
-                                syntax::int(&mut header, body.len() as i64);
-                                header.push(b' ');
-                                match o {
-                                    Packed::Object(o) => write_object(&mut body, o),
-                                    Packed::Bytes(b) => body.extend_from_slice(b),
-                                }
-                                body.push(b'\n');
-                            }
-                            let first = header.len();
-                            header.extend_from_slice(&body);
-                            (z.deflate(&header), group.len(), first)
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles.into_iter().flat_map(|h| h.join().expect("internal error: a writer thread panicked")).collect()
-    });
-    for (k, ((bytes, n, first), group)) in bodies.into_iter().zip(&groups).enumerate() {
+    for (k, Packed { bytes, objects: n, first }) in groups.into_iter().enumerate() {
         let stream_id = first_stream + k as u32;
-        for (index, (id, _)) in group.iter().enumerate() {
+        for (index, id) in ids[k * PER_STREAM..k * PER_STREAM + n].iter().enumerate() {
             entries[id.0 as usize] = Entry::InStream(stream_id, index as u16);
         }
         entries[stream_id as usize] = Entry::At(out.len() as u64);
@@ -259,8 +316,34 @@ mod tests {
         );
         let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages });
         doc.trailer.set("Root", catalog);
-        let bytes = serialize(&doc, &RawObjects::default());
+        let bytes = serialize(&doc, ObjectStreams::new());
         let back = Document::load_mem(&bytes).expect("lopdf parses our file");
         assert_eq!(back.get_pages().len(), 1);
+    }
+
+    #[test]
+    fn packed_objects_keep_their_ids_across_many_streams() {
+        let mut doc = Document::with_version("1.7");
+        let pages = doc.new_object_id();
+        doc.objects.insert(
+            pages,
+            Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => Vec::<Object>::new(), "Count" => 0 }),
+        );
+        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages });
+        doc.trailer.set("Root", catalog);
+        let mut packed = ObjectStreams::new();
+        let n = PER_STREAM as u32 * 2 + 17;
+        for k in 0..n {
+            let o = packed.begin((1000 + k, 0));
+            o.extend_from_slice(b"<</K ");
+            syntax::int(o, i64::from(k));
+            o.extend_from_slice(b">>");
+        }
+        let bytes = serialize(&doc, packed);
+        let back = Document::load_mem(&bytes).expect("lopdf parses our file");
+        for k in [0, 1, PER_STREAM as u32 - 1, PER_STREAM as u32, n - 1] {
+            let d = back.get_dictionary((1000 + k, 0)).expect("packed object");
+            assert_eq!(d.get(b"K").unwrap().as_i64().unwrap(), i64::from(k));
+        }
     }
 }

@@ -7,52 +7,92 @@
 //! `TOCI` grouped in a `TOC`, navigation as `Link`s in a `Div`. Text that is the visible part of a
 //! link sits in a `Link` element that also owns the annotation through an `/OBJR`.
 
-use std::collections::BTreeMap;
-
 use lopdf::{Dictionary, Document, Object, ObjectId, dictionary};
 
-use super::serialize::RawObjects;
+use super::serialize::ObjectStreams;
 use crate::layout::{Item, Layout, Role};
 use crate::syntax;
 
+/// No element, page or link: the empty value of the dense tables below.
+const NONE: u32 = u32::MAX;
+
 /// A kid of a structure element.
+#[derive(Clone, Copy)]
 enum Kid {
-    Mcid { page: usize, mcid: i64 },
-    Elem(usize),
-    Objr { page: usize, annot: ObjectId },
+    Mcid { page: u32, mcid: u32 },
+    Elem(u32),
+    Objr { page: u32, annot: ObjectId },
 }
 
+/// A structure element. Its kids are kept apart, in one list for the whole tree (`Tree::kids`):
+/// a tagged kaart has hundreds of thousands of elements, and a `Vec` each cost time and memory.
 struct Elem {
     s: &'static str,
-    parent: Option<usize>,
-    page: Option<usize>,
-    title: Option<String>,
-    kids: Vec<Kid>,
+    parent: u32,
+    /// The page of its first content, or `NONE`.
+    page: u32,
+    /// For a section: the part whose title it carries, or `NONE`.
+    part: u32,
 }
 
 /// Per block: its element, and the `Lbl`/`LBody` of a list item.
+#[derive(Clone, Copy)]
 struct BlockElems {
-    elem: usize,
-    lbl: Option<usize>,
-    lbody: Option<usize>,
+    elem: u32,
+    lbl: u32,
+    lbody: u32,
 }
+
+const NO_BLOCK: BlockElems = BlockElems { elem: NONE, lbl: NONE, lbody: NONE };
 
 struct Tree {
     elems: Vec<Elem>,
+    /// (element, kid) in the order they were added.
+    kids: Vec<(u32, Kid)>,
 }
 
 impl Tree {
-    fn add(&mut self, s: &'static str, parent: usize) -> usize {
-        self.elems.push(Elem { s, parent: Some(parent), page: None, title: None, kids: Vec::new() });
-        let i = self.elems.len() - 1;
-        self.elems[parent].kids.push(Kid::Elem(i));
+    fn add(&mut self, s: &'static str, parent: u32) -> u32 {
+        let i = self.elems.len() as u32;
+        self.elems.push(Elem { s, parent, page: NONE, part: NONE });
+        self.kids.push((parent, Kid::Elem(i)));
         i
     }
 
-    fn mcid(&mut self, e: usize, page: usize, mcid: i64) {
-        self.elems[e].page.get_or_insert(page);
-        self.elems[e].kids.push(Kid::Mcid { page, mcid });
+    fn mcid(&mut self, e: u32, page: u32, mcid: u32) {
+        let elem = &mut self.elems[e as usize];
+        if elem.page == NONE {
+            elem.page = page;
+        }
+        self.kids.push((e, Kid::Mcid { page, mcid }));
     }
+
+    /// The kids grouped per element, each group in the order added: (start of each element's
+    /// group, with one more entry at the end; the kids).
+    fn grouped_kids(&self) -> (Vec<usize>, Vec<Kid>) {
+        let mut starts = vec![0usize; self.elems.len() + 1];
+        for &(e, _) in &self.kids {
+            starts[e as usize + 1] += 1;
+        }
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        let mut next = starts.clone();
+        let mut out = vec![Kid::Elem(0); self.kids.len()];
+        for &(e, kid) in &self.kids {
+            out[next[e as usize]] = kid;
+            next[e as usize] += 1;
+        }
+        (starts, out)
+    }
+}
+
+/// `table[i]`, growing the table with `empty` as needed.
+fn slot<T: Copy>(table: &mut Vec<T>, i: usize, empty: T) -> &mut T {
+    if table.len() <= i {
+        table.resize(i + 1, empty);
+    }
+    &mut table[i]
 }
 
 fn block_type(role: Role) -> (&'static str, Option<&'static str>) {
@@ -73,26 +113,28 @@ fn block_type(role: Role) -> (&'static str, Option<&'static str>) {
 /// order this parent tree follows.
 pub fn build(
     doc: &mut Document,
-    raw: &mut RawObjects,
+    raw: &mut ObjectStreams,
     layout: &Layout,
     page_ids: &[ObjectId],
     annots: &[Vec<(u32, ObjectId)>],
 ) -> ObjectId {
-    let mut tree =
-        Tree { elems: vec![Elem { s: "Document", parent: None, page: None, title: None, kids: Vec::new() }] };
-    let mut sects: BTreeMap<usize, usize> = BTreeMap::new();
-    let mut blocks: BTreeMap<u32, BlockElems> = BTreeMap::new();
-    let mut links: BTreeMap<u32, usize> = BTreeMap::new();
-    // The open container (L, TOC, Div) per section, with the page it was opened on.
-    let mut open: BTreeMap<usize, (usize, &'static str, usize)> = BTreeMap::new();
-    let mut parent_tree: Vec<Vec<usize>> = vec![Vec::new(); layout.pages.len()];
+    let mut tree = Tree { elems: vec![Elem { s: "Document", parent: NONE, page: NONE, part: NONE }], kids: Vec::new() };
+    // Dense tables: parts, blocks and links are numbered from 0 or 1 by the layout.
+    let mut sects: Vec<u32> = vec![NONE; layout.parts.len()];
+    let mut blocks: Vec<BlockElems> = Vec::new();
+    let mut links: Vec<u32> = Vec::new();
+    // The open container (L, TOC, Div) per part, with its kind and the page it was opened on.
+    let mut open: Vec<Option<(u32, &'static str, usize)>> = vec![None; layout.parts.len()];
+    let mut parent_tree: Vec<Vec<u32>> = vec![Vec::new(); layout.pages.len()];
 
     for (p, page) in layout.pages.iter().enumerate() {
-        let sect = *sects.entry(page.part).or_insert_with(|| {
+        let part = page.part;
+        if sects[part] == NONE {
             let s = tree.add("Sect", 0);
-            tree.elems[s].title = Some(layout.parts[page.part].title.clone());
-            s
-        });
+            tree.elems[s as usize].part = part as u32;
+            sects[part] = s;
+        }
+        let sect = sects[part];
         let mcids = page.mcids();
         for (item, mcid) in page.items.iter().zip(mcids) {
             let Item::Text(t) = item else { continue };
@@ -100,74 +142,79 @@ pub fn build(
             if parent_tree[p].len() > mcid as usize {
                 continue; // a further line of a sequence already placed
             }
-            let be = blocks.entry(t.block).or_insert_with(|| {
+            let be = slot(&mut blocks, t.block as usize, NO_BLOCK);
+            if be.elem == NONE {
                 let (s, container) = block_type(t.role);
                 let parent = match container {
                     None => {
-                        open.remove(&sect);
+                        open[part] = None;
                         sect
                     }
                     Some(c) => {
                         // Reuse the open container when the previous block was of the same kind;
                         // a navigation Div holds one page's bar only.
-                        let reuse = open.get(&sect).filter(|(_, kind, pg)| *kind == c && (c != "Div" || *pg == p));
-                        match reuse {
-                            Some((e, _, _)) => *e,
+                        match open[part].filter(|(_, kind, pg)| *kind == c && (c != "Div" || *pg == p)) {
+                            Some((e, _, _)) => e,
                             None => {
                                 let e = tree.add(c, sect);
-                                open.insert(sect, (e, c, p));
+                                open[part] = Some((e, c, p));
                                 e
                             }
                         }
                     }
                 };
                 // A navigation button is just its Link, straight in the bar's Div.
-                let elem = if t.role == Role::Nav { parent } else { tree.add(s, parent) };
-                BlockElems { elem, lbl: None, lbody: None }
-            });
+                be.elem = if t.role == Role::Nav { parent } else { tree.add(s, parent) };
+            }
             let mut target = be.elem;
-            if tree.elems[be.elem].s == "LI" {
-                target = if t.role == Role::ListLabel {
-                    *be.lbl.get_or_insert_with(|| tree.add("Lbl", be.elem))
-                } else {
-                    *be.lbody.get_or_insert_with(|| tree.add("LBody", be.elem))
-                };
+            if tree.elems[be.elem as usize].s == "LI" {
+                let (slot_e, s) =
+                    if t.role == Role::ListLabel { (&mut be.lbl, "Lbl") } else { (&mut be.lbody, "LBody") };
+                if *slot_e == NONE {
+                    *slot_e = tree.add(s, be.elem);
+                }
+                target = *slot_e;
             }
             if let Some(l) = t.link {
-                target = *links.entry(l).or_insert_with(|| tree.add("Link", target));
+                let le = slot(&mut links, l as usize, NONE);
+                if *le == NONE {
+                    *le = tree.add("Link", target);
+                }
+                target = *le;
             }
-            tree.mcid(target, p, i64::from(mcid));
+            tree.mcid(target, p as u32, mcid);
             parent_tree[p].push(target);
         }
     }
 
     // Every link annotation in a Link element: the one holding its text, or a new one.
-    let mut annot_parents: Vec<(ObjectId, usize)> = Vec::new();
+    let mut annot_parents: Vec<u32> = Vec::new();
     for (p, page) in layout.pages.iter().enumerate() {
         for item in &page.items {
             let Item::Link(link) = item else { continue };
             let Ok(k) = annots[p].binary_search_by_key(&link.id, |&(l, _)| l) else { continue };
             let annot = annots[p][k].1;
-            let e = match links.get(&link.id) {
-                Some(&e) => e,
-                None => {
-                    let parent = blocks.get(&link.block).map(|b| b.elem).unwrap_or_else(|| sects[&page.part]);
-                    let e = tree.add("Link", parent);
-                    links.insert(link.id, e);
-                    e
-                }
-            };
-            tree.elems[e].page.get_or_insert(p);
-            tree.elems[e].kids.push(Kid::Objr { page: p, annot });
-            annot_parents.push((annot, e));
+            let mut e = links.get(link.id as usize).copied().unwrap_or(NONE);
+            if e == NONE {
+                let block = blocks.get(link.block as usize).map_or(NONE, |b| b.elem);
+                let parent = if block == NONE { sects[page.part] } else { block };
+                e = tree.add("Link", parent);
+                *slot(&mut links, link.id as usize, NONE) = e;
+            }
+            let elem = &mut tree.elems[e as usize];
+            if elem.page == NONE {
+                elem.page = p as u32;
+            }
+            tree.kids.push((e, Kid::Objr { page: p as u32, annot }));
+            annot_parents.push(e);
         }
     }
 
     // Object ids, then the dictionaries.
     let ids: Vec<ObjectId> = tree.elems.iter().map(|_| doc.new_object_id()).collect();
     let root_id = doc.new_object_id();
-    let refs: usize = parent_tree.iter().map(Vec::len).sum::<usize>() + annot_parents.len();
-    raw.reserve(tree.elems.len() + 1, tree.elems.len() * 48 + refs * 12);
+    let (starts, kids) = tree.grouped_kids();
+    let page_ref = |p: u32| page_ids[p as usize];
     for (i, e) in tree.elems.iter().enumerate() {
         // `/Type /StructElem` is optional (ISO 32000-1, table 323) and left out: it is most of
         // the bytes of a small element, and a tagged kaart has hundreds of thousands.
@@ -175,44 +222,45 @@ pub fn build(
         d.extend_from_slice(b"<</S");
         syntax::name(d, e.s.as_bytes());
         d.extend_from_slice(b"/P ");
-        syntax::reference(d, e.parent.map_or(root_id, |p| ids[p]));
-        if let Some(pg) = e.page {
+        syntax::reference(d, if e.parent == NONE { root_id } else { ids[e.parent as usize] });
+        if e.page != NONE {
             d.extend_from_slice(b"/Pg ");
-            syntax::reference(d, page_ids[pg]);
+            syntax::reference(d, page_ref(e.page));
         }
-        if let Some(t) = &e.title {
+        if e.part != NONE {
             d.extend_from_slice(b"/T");
-            syntax::text(d, t);
+            syntax::text(d, &layout.parts[e.part as usize].title);
         }
-        d.extend_from_slice(if e.kids.len() == 1 { b"/K " } else { b"/K[" });
-        for (k, kid) in e.kids.iter().enumerate() {
+        let own = &kids[starts[i]..starts[i + 1]];
+        d.extend_from_slice(if own.len() == 1 { b"/K " } else { b"/K[" });
+        for (k, kid) in own.iter().enumerate() {
             if k > 0 {
                 d.push(b' ');
             }
-            match kid {
-                Kid::Mcid { page, mcid } if Some(*page) == e.page => syntax::int(d, *mcid),
+            match *kid {
+                Kid::Mcid { page, mcid } if page == e.page => syntax::int(d, i64::from(mcid)),
                 Kid::Mcid { page, mcid } => {
                     d.extend_from_slice(b"<</Type/MCR/Pg ");
-                    syntax::reference(d, page_ids[*page]);
+                    syntax::reference(d, page_ref(page));
                     d.extend_from_slice(b"/MCID ");
-                    syntax::int(d, *mcid);
+                    syntax::int(d, i64::from(mcid));
                     d.extend_from_slice(b">>");
                 }
-                Kid::Elem(c) => syntax::reference(d, ids[*c]),
+                Kid::Elem(c) => syntax::reference(d, ids[c as usize]),
                 // An OBJR's /Pg may be left out when it is the element's (ISO 32000-1, table 325).
                 Kid::Objr { page, annot } => {
                     d.extend_from_slice(b"<</Type/OBJR");
-                    if Some(*page) != e.page {
+                    if page != e.page {
                         d.extend_from_slice(b"/Pg ");
-                        syntax::reference(d, page_ids[*page]);
+                        syntax::reference(d, page_ref(page));
                     }
                     d.extend_from_slice(b"/Obj ");
-                    syntax::reference(d, *annot);
+                    syntax::reference(d, annot);
                     d.extend_from_slice(b">>");
                 }
             }
         }
-        if e.kids.len() != 1 {
+        if own.len() != 1 {
             d.push(b']');
         }
         d.extend_from_slice(b">>");
@@ -234,15 +282,15 @@ pub fn build(
             if k > 0 {
                 nums.push(b' ');
             }
-            syntax::reference(nums, ids[e]);
+            syntax::reference(nums, ids[e as usize]);
         }
         nums.extend_from_slice(b"]\n");
     }
     let mut key = parent_tree.len() as i64;
-    for (_, e) in annot_parents {
+    for e in annot_parents {
         syntax::int(nums, key);
         nums.push(b' ');
-        syntax::reference(nums, ids[e]);
+        syntax::reference(nums, ids[e as usize]);
         nums.push(b'\n');
         key += 1;
     }
