@@ -116,13 +116,16 @@ impl Content {
         self.op("rg\n");
     }
 
-    /// A string of two-byte glyph ids (Identity-H), as a literal string: half the bytes of hex.
-    fn glyphs(&mut self, gids: impl Iterator<Item = u16>) {
+    /// A string of glyph codes as a literal string (half the bytes of hex): one byte per glyph
+    /// when the font has at most 256 glyphs (see `ONE_BYTE_CMAP`), else two (Identity-H).
+    fn glyphs(&mut self, one_byte: bool, gids: impl Iterator<Item = u16>) {
         self.buf.push(b'(');
         for g in gids {
-            for b in g.to_be_bytes() {
-                syntax::literal_byte(&mut self.buf, b);
+            let [hi, lo] = g.to_be_bytes();
+            if !one_byte {
+                syntax::literal_byte(&mut self.buf, hi);
             }
+            syntax::literal_byte(&mut self.buf, lo);
         }
         self.buf.push(b')');
     }
@@ -169,17 +172,20 @@ impl CharSet {
 }
 
 /// Character to glyph id in the embedded subset of one face: the codes the content stream
-/// writes (Identity-H, code = glyph id), the same ones printpdf's widths and ToUnicode use.
+/// writes (CID = glyph id), the same ones printpdf's widths use.
 struct GlyphMap {
     latin: [u16; 256],
     other: BTreeMap<char, u16>,
+    /// Every glyph id fits in a byte: codes are one byte each (`ONE_BYTE_CMAP`).
+    one_byte: bool,
 }
 
 impl GlyphMap {
     fn new(font: &ParsedFont, chars: &BTreeSet<char>) -> GlyphMap {
-        let mut map = GlyphMap { latin: [0; 256], other: BTreeMap::new() };
+        let mut map = GlyphMap { latin: [0; 256], other: BTreeMap::new(), one_byte: true };
         for &c in chars {
             let gid = font.lookup_glyph_index(c as u32).unwrap_or(0);
+            map.one_byte &= gid < 256;
             if (c as u32) < 256 {
                 map.latin[c as usize] = gid;
             } else {
@@ -187,6 +193,36 @@ impl GlyphMap {
             }
         }
         map
+    }
+
+    /// The ToUnicode CMap for one-byte codes: each glyph's code to the character it shows
+    /// (the lowest, when two characters share a glyph), so search and copy give back the text.
+    fn to_unicode(&self) -> Vec<u8> {
+        let mut by_gid: BTreeMap<u16, char> = BTreeMap::new();
+        let latin = self.latin.iter().enumerate().filter(|&(_, &g)| g != 0).map(|(c, &g)| (char::from(c as u8), g));
+        for (c, g) in latin.chain(self.other.iter().map(|(&c, &g)| (c, g))) {
+            by_gid.entry(g).or_insert(c);
+        }
+        let mut out = b"/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n\
+/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n\
+/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n\
+1 begincodespacerange\n<00> <FF>\nendcodespacerange\n"
+            .to_vec();
+        let entries: Vec<(u16, char)> = by_gid.into_iter().collect();
+        for chunk in entries.chunks(100) {
+            syntax::int(&mut out, chunk.len() as i64);
+            out.extend_from_slice(b" beginbfchar\n");
+            for &(g, c) in chunk {
+                syntax::hex(&mut out, &[g as u8]);
+                out.push(b' ');
+                let units: Vec<u8> = c.encode_utf16(&mut [0; 2]).iter().flat_map(|u| u.to_be_bytes()).collect();
+                syntax::hex(&mut out, &units);
+                out.push(b'\n');
+            }
+            out.extend_from_slice(b"endbfchar\n");
+        }
+        out.extend_from_slice(b"endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+        out
     }
 
     fn gid(&self, c: char) -> u16 {
@@ -295,7 +331,7 @@ fn page_content(page: &crate::layout::Page, h: f32, tagged: bool, glyphs: &BTree
                 c.line_to(t.x, h - t.baseline);
                 let map = &glyphs[&t.face];
                 let space = cont.then(|| map.gid(' '));
-                c.glyphs(t.text.chars().map(|ch| map.gid(ch)).chain(space));
+                c.glyphs(map.one_byte, t.text.chars().map(|ch| map.gid(ch)).chain(space));
                 c.op("Tj\n");
                 if artifact {
                     c.op("EMC\n");
@@ -314,6 +350,77 @@ fn page_content(page: &crate::layout::Page, h: f32, tagged: bool, glyphs: &BTree
         c.op("EMC\n");
     }
     c.buf
+}
+
+/// The encoding of a font whose subset has at most 256 glyphs: one byte per code, code = CID
+/// (= glyph id, with `/CIDToGIDMap /Identity`). Text then takes half the bytes of Identity-H's
+/// two per glyph in every content stream. Its CIDSystemInfo is the CIDFont's (Adobe-Identity),
+/// as PDF/UA asks of an embedded CMap.
+const ONE_BYTE_CMAP: &[u8] = b"%!PS-Adobe-3.0 Resource-CMap\n\
+/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n\
+/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> def\n\
+/CMapName /Kaart-OneByte-H def\n/CMapType 1 def\n/WMode 0 def\n\
+1 begincodespacerange\n<00> <FF>\nendcodespacerange\n\
+1 begincidrange\n<00> <FF> 0\nendcidrange\n\
+endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n";
+
+/// Switches the faces whose glyphs all fit in a byte to one-byte codes: their Type0 font gets
+/// `ONE_BYTE_CMAP` as encoding and a ToUnicode CMap for those codes.
+fn use_one_byte_codes(
+    doc: &mut lopdf::Document,
+    resources: &lopdf::Object,
+    glyphs: &BTreeMap<Face, GlyphMap>,
+) -> Result<(), RenderError> {
+    let mut cmap: Option<lopdf::ObjectId> = None;
+    for (face, map) in glyphs.iter().filter(|(_, m)| m.one_byte) {
+        let missing = || RenderError::Font(format!("no font object for {}", font_name(*face)));
+        let res = match resources {
+            lopdf::Object::Reference(id) => doc.get_dictionary(*id).map_err(|_| missing())?,
+            lopdf::Object::Dictionary(d) => d,
+            _ => return Err(missing()),
+        };
+        let font_id = res
+            .get(b"Font")
+            .and_then(|f| match f {
+                lopdf::Object::Reference(id) => doc.get_dictionary(*id),
+                other => other.as_dict(),
+            })
+            .and_then(|f| f.get(&font_name(*face).as_bytes()[1..]))
+            .and_then(lopdf::Object::as_reference)
+            .map_err(|_| missing())?;
+        let encoding = *cmap.get_or_insert_with(|| {
+            let mut stream = lopdf::Stream::new(
+                dictionary! {
+                    "Type" => "CMap",
+                    "CMapName" => "Kaart-OneByte-H",
+                    "CIDSystemInfo" => dictionary! {
+                        "Registry" => lopdf::Object::string_literal("Adobe"),
+                        "Ordering" => lopdf::Object::string_literal("Identity"),
+                        "Supplement" => 0,
+                    },
+                    "WMode" => 0,
+                },
+                ONE_BYTE_CMAP.to_vec(),
+            );
+            stream.allows_compression = true;
+            doc.add_object(stream)
+        });
+        let font = doc.get_dictionary_mut(font_id).map_err(|_| missing())?;
+        font.set("Encoding", encoding);
+        // printpdf's ToUnicode (two-byte codes) is replaced where it stands.
+        let old = font.get(b"ToUnicode").and_then(lopdf::Object::as_reference).ok();
+        let to_unicode = lopdf::Stream::new(lopdf::Dictionary::new(), map.to_unicode());
+        match old {
+            Some(id) => {
+                doc.objects.insert(id, lopdf::Object::Stream(to_unicode));
+            }
+            None => {
+                let id = doc.add_object(to_unicode);
+                doc.get_dictionary_mut(font_id).map_err(|_| missing())?.set("ToUnicode", id);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Resource names of the faces. Fixed names, never printpdf's process-wide counter.
@@ -392,6 +499,8 @@ pub fn render(layout: &Layout) -> Result<Rendered, RenderError> {
         doc.objects.remove(&contents);
     }
     doc.objects.remove(&fake_page);
+
+    use_one_byte_codes(&mut doc, &resources, &glyphs)?;
 
     // The pages' content streams, compressed, on every core. Pages are dealt out in fixed
     // chunks and put back in order, so the output does not depend on the number of threads.
@@ -472,7 +581,9 @@ mod tests {
     fn content(page: &Page, tagged: bool) -> String {
         let chars: BTreeSet<char> = "ab ()\\".chars().collect();
         let font = &Fonts::get().face(Face::Regular).parsed;
-        let glyphs = BTreeMap::from([(Face::Regular, GlyphMap::new(font, &chars))]);
+        let map = GlyphMap::new(font, &chars);
+        assert!(map.one_byte, "these glyphs of the full face have ids below 256");
+        let glyphs = BTreeMap::from([(Face::Regular, map)]);
         // Glyph ids of the full face as chars, one per byte: lengths stay byte lengths.
         page_content(page, 100.0, tagged, &glyphs).into_iter().map(char::from).collect()
     }
@@ -502,7 +613,7 @@ mod tests {
             let tail = s.split("Td ").nth(k).unwrap();
             tail.find(")Tj").unwrap()
         };
-        assert_eq!(len(1), len(2) + 2, "{s}");
+        assert_eq!(len(1), len(2) + 1, "one byte per glyph: {s}");
 
         let untagged = content(&page, false);
         assert!(!untagged.contains("BDC") && !untagged.contains("BMC") && !untagged.contains("EMC"));
@@ -511,7 +622,10 @@ mod tests {
     #[test]
     fn glyph_strings_escape_delimiters() {
         let mut c = Content { buf: Vec::new(), line: None };
-        c.glyphs([0x0028, 0x5C0D, 0x0A29].into_iter());
+        c.glyphs(false, [0x0028, 0x5C0D, 0x0A29].into_iter());
         assert_eq!(c.buf, b"(\0\\(\\\\\\r\\n\\))".to_vec());
+        let mut c = Content { buf: Vec::new(), line: None };
+        c.glyphs(true, [0x0028, 0x0041, 0x005C].into_iter());
+        assert_eq!(c.buf, b"(\\(A\\\\)".to_vec());
     }
 }

@@ -374,3 +374,42 @@ fn fonts_are_embedded_subsets_with_tounicode() {
     assert_eq!(fonts.len(), 2, "regular and bold");
     assert!(bytes.len() < 150_000, "the edge kaart is {} bytes", bytes.len());
 }
+
+/// Per font resource name: its /Encoding, as the name of the CMap.
+fn font_encodings(pdf: &Pdf) -> BTreeMap<Vec<u8>, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    for &p in &pdf.pages {
+        for (name, f) in pdf.doc.get_page_fonts(p).unwrap() {
+            let enc = match pdf.resolve(f.get(b"Encoding").unwrap()) {
+                Object::Name(n) => n.clone(),
+                Object::Stream(s) => s.dict.get(b"CMapName").unwrap().as_name().unwrap().to_vec(),
+                other => panic!("unexpected encoding {other:?}"),
+            };
+            out.insert(name, enc);
+        }
+    }
+    out
+}
+
+#[test]
+fn text_takes_one_byte_per_glyph_unless_a_font_needs_more_than_256() {
+    let pdf = Pdf::open(&compile(EDGE, Paper::A4Landscape));
+    for (name, enc) in font_encodings(&pdf) {
+        assert_eq!(enc, b"Kaart-OneByte-H", "font {}", String::from_utf8_lossy(&name));
+    }
+
+    // Latin Extended-A, Greek and Cyrillic in one description: the regular face needs more
+    // than 256 glyphs and keeps two-byte codes; the bold one still fits in a byte.
+    let bytes = compile("tests/fixtures/valid/many-glyphs", Paper::A4Landscape);
+    let encodings = font_encodings(&Pdf::open(&bytes));
+    assert_eq!(encodings.values().filter(|e| e.as_slice() == b"Identity-H").count(), 1, "{encodings:?}");
+    assert_eq!(encodings.values().filter(|e| e.as_slice() == b"Kaart-OneByte-H").count(), 1, "{encodings:?}");
+    let Some(text) = pdftotext(&bytes) else {
+        eprintln!("pdftotext not installed: skipped (CI installs poppler-utils)");
+        return;
+    };
+    for word in ["ĀāĂăĄąĆćĈĉĊċČčĎď", "ΑΒΓΔΕΖΗΘΙΚΛΜΝΞΟΠ", "абвгдежзийклмноп", "Budgetcoaching", "financiën"]
+    {
+        assert!(text.contains(word), "{word} not extracted");
+    }
+}
