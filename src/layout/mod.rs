@@ -343,6 +343,29 @@ struct Fixup {
     right: f32,
 }
 
+/// A text that names a page number, filled in when the page numbers are final: a builder for
+/// part of the document numbers its pages from 0 until it is merged (see `Builder::merge`).
+#[derive(Debug, Clone, Copy)]
+enum LabelText {
+    /// "pagina N" in the footer, right-aligned at `right`.
+    Footer,
+    /// "Vervolg op pagina N ›", right-aligned at `right`, with its link.
+    Next,
+    /// "‹ vervolg van pagina N", from the left, with its link.
+    Back,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct LabelFixup {
+    page: usize,
+    item: usize,
+    link_item: Option<usize>,
+    /// The page whose label the text names.
+    of: usize,
+    kind: LabelText,
+    right: f32,
+}
+
 /// Builds pages: owns the page list, the destinations and the running ids.
 pub(crate) struct Builder<'a> {
     pub cat: &'a Catalogue,
@@ -355,6 +378,10 @@ pub(crate) struct Builder<'a> {
     next_block: u32,
     next_link: u32,
     fixups: Vec<Fixup>,
+    label_fixups: Vec<LabelFixup>,
+    /// Page 0 of this builder is the cover (no navigation bar or footer); false for a builder
+    /// of a later part of the document (`fork`).
+    has_cover: bool,
 }
 
 impl<'a> Builder<'a> {
@@ -382,6 +409,8 @@ impl<'a> Builder<'a> {
             next_block: 0,
             next_link: 0,
             fixups: Vec::new(),
+            label_fixups: Vec::new(),
+            has_cover: true,
         };
         b.layout_nav();
         b
@@ -477,7 +506,7 @@ impl<'a> Builder<'a> {
         let index = self.pages.len();
         let label = page_label(index);
         self.pages.push(Page { label, part, items: Vec::new() });
-        if index > 0 {
+        if index > 0 || !self.has_cover {
             self.chrome(index);
         }
         index
@@ -497,12 +526,137 @@ impl<'a> Builder<'a> {
         if let Some(v) = &k.version {
             left = format!("{left} · versie {v}");
         }
-        let right = format!("pagina {}", page_label(page));
-        let rw = self.fonts.width(Face::Regular, &right, 7.5);
+        // Room for the widest page label there can be, so the title never depends on it.
+        let rw = self.fonts.width(Face::Regular, "pagina 0000000", 7.5);
         let left = fit_line(self.fonts, Face::Regular, 7.5, &left, self.geo.content_width() - rw - 20.0);
         let st = Style::new(Face::Regular, 7.5, MUTED);
         self.text_run(page, self.geo.margin, y, st, &left, Role::Artifact, 0, None);
-        self.text_run(page, self.geo.width - self.geo.margin - rw, y, st, &right, Role::Artifact, 0, None);
+        let right = self.geo.width - self.geo.margin;
+        let item = self.pending_text(page, right, y, st, Role::Artifact, 0, None);
+        self.label_fixups.push(LabelFixup { page, item, link_item: None, of: page, kind: LabelText::Footer, right });
+    }
+
+    /// A text run whose text a fixup fills in later; returns its item index.
+    #[allow(clippy::too_many_arguments)]
+    fn pending_text(
+        &mut self,
+        page: usize,
+        x: f32,
+        baseline: f32,
+        st: Style,
+        role: Role,
+        block: u32,
+        link: Option<u32>,
+    ) -> usize {
+        let items = &mut self.pages[page].items;
+        items.push(Item::Text(TextRun {
+            x,
+            baseline,
+            size: st.size,
+            face: st.face,
+            color: st.color,
+            text: String::new(),
+            role,
+            block,
+            link,
+        }));
+        items.len() - 1
+    }
+
+    /// An empty builder for a later part of the document, laid out on its own (on another
+    /// thread) and then appended with `merge`.
+    fn fork(&self) -> Builder<'a> {
+        Builder {
+            cat: self.cat,
+            fonts: self.fonts,
+            geo: self.geo,
+            pages: Vec::new(),
+            parts: Vec::new(),
+            dests: BTreeMap::new(),
+            nav: self.nav.clone(),
+            next_block: 0,
+            next_link: 0,
+            fixups: Vec::new(),
+            label_fixups: Vec::new(),
+            has_cover: false,
+        }
+    }
+
+    /// Appends what a `fork` laid out: its pages, parts, blocks and links are renumbered to
+    /// follow ours, exactly as if it had been laid out here.
+    fn merge(&mut self, other: Builder<'a>) {
+        let (pages, parts, blocks, links) = (self.pages.len(), self.parts.len(), self.next_block, self.next_link);
+        for mut page in other.pages {
+            page.part += parts;
+            page.label = page_label(self.pages.len());
+            for item in &mut page.items {
+                match item {
+                    Item::Text(t) => {
+                        if t.block != 0 {
+                            t.block += blocks;
+                        }
+                        if let Some(l) = &mut t.link {
+                            *l += links;
+                        }
+                    }
+                    Item::Link(l) => {
+                        l.id += links;
+                        if l.block != 0 {
+                            l.block += blocks;
+                        }
+                        if let Target::Page(p) = &mut l.target {
+                            *p += pages;
+                        }
+                    }
+                    Item::Fill(_) => {}
+                }
+            }
+            self.pages.push(page);
+        }
+        self.parts.extend(other.parts);
+        for (name, mut anchor) in other.dests {
+            anchor.page += pages;
+            self.dests.entry(name).or_insert(anchor);
+        }
+        self.next_block += other.next_block;
+        self.next_link += other.next_link;
+        self.fixups.extend(other.fixups.into_iter().map(|f| Fixup { page: f.page + pages, ..f }));
+        self.label_fixups.extend(other.label_fixups.into_iter().map(|f| LabelFixup {
+            page: f.page + pages,
+            of: f.of + pages,
+            ..f
+        }));
+    }
+
+    /// Fills in the texts that name page numbers, now that they are final.
+    fn resolve_labels(&mut self) {
+        for f in std::mem::take(&mut self.label_fixups) {
+            let label = page_label(f.of);
+            let (text, alt) = match f.kind {
+                LabelText::Footer => (format!("pagina {label}"), None),
+                LabelText::Next => {
+                    (format!("Vervolg op pagina {label} ›"), Some(format!("Naar pagina {label}, vervolg")))
+                }
+                LabelText::Back => {
+                    (format!("‹ vervolg van pagina {label}"), Some(format!("Terug naar pagina {label}")))
+                }
+            };
+            let items = &mut self.pages[f.page].items;
+            let Item::Text(t) = &mut items[f.item] else { continue };
+            let w = self.fonts.width(t.face, &text, t.size);
+            if !matches!(f.kind, LabelText::Back) {
+                t.x = f.right - w;
+            }
+            let x = t.x;
+            t.text = text;
+            if let (Some(i), Some(alt)) = (f.link_item, alt)
+                && let Item::Link(l) = &mut items[i]
+            {
+                l.rect.x = x;
+                l.rect.w = w;
+                l.alt = alt;
+            }
+        }
     }
 
     pub fn fill(&mut self, page: usize, rect: Rect, color: Rgb) {
@@ -810,20 +964,22 @@ impl Flow {
         let from = self.page;
         let page = b.new_page(self.part);
         // "Vervolg" link on the page we leave, and a header on the new one.
+        // Its text, place and width follow from the page number (`Builder::resolve_labels`).
         let st = SMALL.color(LINK);
-        let label = format!("Vervolg op pagina {} ›", page_label(page));
-        let w = b.fonts.width(st.face, &label, st.size);
-        let x = b.geo.width - b.geo.margin - w;
+        let right = b.geo.width - b.geo.margin;
         let y = b.geo.content_bottom + 3.0;
         let block = b.block();
-        let link = b.link(
-            from,
-            Rect { x, y, w, h: st.leading },
-            Target::Page(page),
-            &format!("Naar pagina {}, vervolg", page_label(page)),
-            block,
-        );
-        b.text_run(from, x, y + st.ascent(), st, &label, Role::Paragraph, block, Some(link));
+        let link = b.link(from, Rect { x: right, y, w: 0.0, h: st.leading }, Target::Page(page), "", block);
+        let link_item = b.pages[from].items.len() - 1;
+        let item = b.pending_text(from, right, y + st.ascent(), st, Role::Paragraph, block, Some(link));
+        b.label_fixups.push(LabelFixup {
+            page: from,
+            item,
+            link_item: Some(link_item),
+            of: page,
+            kind: LabelText::Next,
+            right,
+        });
         let top = continuation_header(b, page, &self.cont_title, self.cont_color, from);
         self.page = page;
         self.col = 0;
@@ -842,19 +998,21 @@ pub(crate) fn continuation_header(b: &mut Builder, page: usize, title: &str, col
     b.panel(page, Rect { x: b.geo.margin, y: top, w: b.geo.content_width(), h }, color);
     let block = b.block();
     b.lines(page, b.geo.margin + 12.0, top + 6.0, width, st, &title, Role::Heading(2), block);
-    let back = format!("‹ vervolg van pagina {}", page_label(from));
     let sst = SMALL.color(LINK);
     let y = top + h + 5.0;
-    let w = b.fonts.width(sst.face, &back, sst.size);
     let block = b.block();
-    let link = b.link(
+    let x = b.geo.margin;
+    let link = b.link(page, Rect { x, y, w: 0.0, h: sst.leading }, Target::Page(from), "", block);
+    let link_item = b.pages[page].items.len() - 1;
+    let item = b.pending_text(page, x, y + sst.ascent(), sst, Role::Paragraph, block, Some(link));
+    b.label_fixups.push(LabelFixup {
         page,
-        Rect { x: b.geo.margin, y, w, h: sst.leading },
-        Target::Page(from),
-        &format!("Terug naar pagina {}", page_label(from)),
-        block,
-    );
-    b.text_run(page, b.geo.margin, y + sst.ascent(), sst, &back, Role::Paragraph, block, Some(link));
+        item,
+        link_item: Some(link_item),
+        of: from,
+        kind: LabelText::Back,
+        right: 0.0,
+    });
     y + sst.leading + 8.0
 }
 
@@ -885,19 +1043,48 @@ pub(crate) fn flow_text(b: &mut Builder, flow: &mut Flow, text: &str, st: Style)
 
 /// Lays out the whole kaart.
 pub fn layout(cat: &Catalogue, opts: &LayoutOptions) -> Result<Layout, LayoutError> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    layout_in_runs(cat, opts, threads)
+}
+
+/// `layout`, with the interventions in `runs` runs. The result does not depend on `runs`.
+fn layout_in_runs(cat: &Catalogue, opts: &LayoutOptions, runs: usize) -> Result<Layout, LayoutError> {
     let mut b = Builder::new(cat, opts.paper);
-    // The cover is page 0 but is drawn last: its tiles link every page of the domain indexes.
-    let cover_part = b.part("Omslag");
-    b.new_page(cover_part);
-    index::how_to(&mut b);
-    let domain_pages = index::domain_indexes(&mut b);
-    index::group_indexes(&mut b);
-    index::funding_indexes(&mut b);
-    index::a_to_z(&mut b);
-    for it in &cat.interventions {
-        detail::intervention(&mut b, it);
+    // The interventions' pages are laid out on the other cores in a few runs of consecutive
+    // interventions, each numbering its pages from 0, while this thread does the front matter;
+    // merged in order, they are renumbered to exactly what one thread would have made.
+    let per_run = cat.interventions.len().div_ceil(runs.max(1)).max(1);
+    let (details, domain_pages) = std::thread::scope(|scope| {
+        let runs: Vec<_> = cat
+            .interventions
+            .chunks(per_run)
+            .map(|run| {
+                let mut part = b.fork();
+                scope.spawn(move || {
+                    for it in run {
+                        detail::intervention(&mut part, it);
+                    }
+                    part
+                })
+            })
+            .collect();
+        // The cover is page 0 but is drawn last: its tiles link every page of the domain indexes.
+        let cover_part = b.part("Omslag");
+        b.new_page(cover_part);
+        index::how_to(&mut b);
+        let domain_pages = index::domain_indexes(&mut b);
+        index::group_indexes(&mut b);
+        index::funding_indexes(&mut b);
+        index::a_to_z(&mut b);
+        let details: Vec<Builder> =
+            runs.into_iter().map(|r| r.join().expect("internal error: a layout thread panicked")).collect();
+        (details, domain_pages)
+    });
+    for part in details {
+        b.merge(part);
     }
     cover::cover(&mut b, &domain_pages);
+    b.resolve_labels();
     b.resolve_fixups()?;
     let outline = index::outline(&b);
 
@@ -943,5 +1130,35 @@ mod tests {
             assert!(contrast(text_on(bg), bg) >= 4.5, "{bg:?}");
         }
         assert!(contrast(readable_on_white(Rgb(0xFF, 0xD7, 0x00)), WHITE) >= 4.5);
+    }
+
+    fn catalogue(dir: &str) -> Catalogue {
+        let loaded = crate::load::load(std::path::Path::new(dir), &crate::load::LoadOptions::default());
+        crate::validate::validate(loaded, crate::validate::ValidateOptions { strict: false })
+            .expect("a valid fixture")
+            .0
+    }
+
+    /// Everything a later stage sees of a layout, as text.
+    fn snapshot(l: &Layout) -> String {
+        format!("{:?}\n{:?}\n{:?}\n{:?}", l.pages, l.parts, l.dests, l.outline)
+    }
+
+    #[test]
+    fn interventions_laid_out_in_runs_give_the_same_pages_as_one_run() {
+        let mut continued = 0;
+        for dir in ["tests/fixtures/valid/extreme", "tests/fixtures/valid/edge", "data"] {
+            let cat = catalogue(dir);
+            let opts = LayoutOptions { paper: Paper::A4Landscape, ident: [0; 16], untagged: false };
+            let one = snapshot(&layout_in_runs(&cat, &opts, 1).unwrap());
+            for runs in [2, 3, 7, cat.interventions.len() + 1] {
+                let many = snapshot(&layout_in_runs(&cat, &opts, runs).unwrap());
+                assert!(one == many, "{dir}: {runs} runs differ from one");
+            }
+            // The continuation texts name their final pages.
+            assert!(!one.contains("pagina 0") && !one.contains("pagina Omslag"), "{dir}");
+            continued += one.matches("Vervolg op pagina").count();
+        }
+        assert!(continued > 0, "the fixtures have continuation pages");
     }
 }

@@ -56,6 +56,12 @@ pub fn paragraphs(text: &str) -> Vec<Para> {
 pub fn wrap(fonts: &Fonts, face: Face, size: f32, text: &str, max: f32) -> Vec<String> {
     let f = fonts.face(face);
     let width = |s: &str| f.width(s, size);
+    // Most runs (titles, labels, chips, short values) fit on one line: then the break
+    // opportunities are not needed, and finding them is most of the time spent here.
+    let mandatory = |c: char| matches!(c, '\n' | '\r' | '\u{0B}' | '\u{0C}' | '\u{85}' | '\u{2028}' | '\u{2029}');
+    if width(text) <= max && !text.contains(mandatory) {
+        return vec![text.trim_end().to_string()];
+    }
     let mut lines = Vec::new();
     let mut line = String::new();
     let mut line_w = 0.0f32; // width of `line`, trailing spaces included
