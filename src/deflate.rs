@@ -9,21 +9,32 @@ use libdeflater::{CompressionLvl, Compressor};
 /// file (level 6: 5% smaller, no faster than zlib; level 4: 2.5% larger).
 const LEVEL: i32 = 5;
 
-pub struct Deflater(Compressor);
+/// A compressor and its scratch buffer, reused for every stream a thread compresses.
+pub struct Deflater {
+    z: Compressor,
+    scratch: Vec<u8>,
+}
 
 impl Default for Deflater {
     fn default() -> Self {
-        Deflater(Compressor::new(CompressionLvl::new(LEVEL).expect("a valid libdeflate level")))
+        Deflater {
+            z: Compressor::new(CompressionLvl::new(LEVEL).expect("a valid libdeflate level")),
+            scratch: Vec::new(),
+        }
     }
 }
 
 impl Deflater {
-    /// `input` as one complete zlib stream.
+    /// `input` as one complete zlib stream, in a buffer of exactly its size: the worst case
+    /// libdeflate must be given room for is larger than the input, and thousands of streams
+    /// kept in buffers that size held twice the memory of the file.
     pub fn deflate(&mut self, input: &[u8]) -> Vec<u8> {
-        let mut out = vec![0; self.0.zlib_compress_bound(input.len())];
-        let n = self.0.zlib_compress(input, &mut out).expect("internal error: the zlib bound is always enough");
-        out.truncate(n);
-        out
+        let bound = self.z.zlib_compress_bound(input.len());
+        if self.scratch.len() < bound {
+            self.scratch.resize(bound, 0);
+        }
+        let n = self.z.zlib_compress(input, &mut self.scratch).expect("internal error: the zlib bound is always enough");
+        self.scratch[..n].to_vec()
     }
 }
 
