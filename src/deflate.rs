@@ -33,7 +33,8 @@ impl Deflater {
         if self.scratch.len() < bound {
             self.scratch.resize(bound, 0);
         }
-        let n = self.z.zlib_compress(input, &mut self.scratch).expect("internal error: the zlib bound is always enough");
+        let n =
+            self.z.zlib_compress(input, &mut self.scratch).expect("internal error: the zlib bound is always enough");
         self.scratch[..n].to_vec()
     }
 }

@@ -130,7 +130,11 @@ fn check(kaart: &[u8], interventions: &[(String, Vec<u8>)]) {
         .collect();
     let texts: Vec<(PathBuf, String)> = std::iter::once(("data/kaart.yaml".into(), kaart))
         .chain(interventions.iter().map(|(id, b)| (Path::new("data/interventies").join(format!("{id}.yaml")), &b[..])))
-        .map(|(p, b)| (p, String::from_utf8_lossy(b.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(b)).replace("\r\n", "\n")))
+        .map(|(p, b)| {
+            // As the loader reads it: a lone CR (old Mac files) ends a line too, as in an editor.
+            let text = String::from_utf8_lossy(b.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(b));
+            (p, text.replace("\r\n", "\n").replace('\r', "\n"))
+        })
         .collect();
 
     let loaded = parse_sources(kaart_src, files, diags, &LoadOptions::default());
@@ -206,4 +210,11 @@ proptest! {
         files.push(("soep".to_string(), text.clone().into_bytes()));
         check(text.as_bytes(), &files);
     }
+}
+
+/// Found by `arbitrary_bytes_never_panic`: lone CRs end lines, so a position after them is
+/// within the file as an editor shows it.
+#[test]
+fn lone_carriage_returns_count_as_line_ends() {
+    check(b"titel: x\r\r\r\r  foo: [\n", &valid_interventions());
 }

@@ -72,13 +72,12 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
     };
     let pad = 14.0;
     // The title keeps every word whole, so search and copy find the name here even when an
-    // index column must break it: a word too wide for the band takes the back link's place,
-    // and if it is still too wide the type gets smaller.
-    let full_w = g.content_width() - 2.0 * pad;
-    let beside_w = full_w - back_w - if back_w > 0.0 { 16.0 } else { 0.0 };
+    // index column must break it: a word too wide for the band makes the type smaller. The back
+    // link sits on a line of its own below the subtitle, at the right: beside the title it
+    // limits the title's text block, and pdftotext (poppler) then reads the title among the
+    // navigation tabs instead of after them.
+    let name_w = g.content_width() - 2.0 * pad;
     let longest = it.name.split_whitespace().map(|w| b.fonts.width(Face::Bold, w, 18.0)).fold(0.0f32, f32::max);
-    let back_below = longest > beside_w && back_label.is_some();
-    let name_w = if back_below { full_w } else { beside_w };
     let size = if longest > name_w { (18.0 * name_w / longest).floor().max(4.0) } else { 18.0 };
     let name_st = Style::new(Face::Bold, size, ink).lead(22.0 * size / 18.0);
     let mut sub = domain.map(|d| d.name.clone()).unwrap_or_default();
@@ -86,31 +85,27 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
         sub = if sub.is_empty() { p.clone() } else { format!("{sub} · {p}") };
     }
     let sub_st = Style::new(Face::Regular, 9.5, ink).lead(13.0);
-    let band_h = pad
+    // The band keeps its height: title and subtitle move up a little, the back link takes the
+    // lower padding.
+    let band_h = pad - 6.0
         + b.measure(name_st, &it.name, name_w)
-        + if sub.is_empty() { 0.0 } else { b.measure(sub_st, &sub, name_w) + 2.0 }
-        + if back_below { back_st.leading + 2.0 } else { 0.0 }
-        + pad
-        - 4.0;
+        + if sub.is_empty() { 0.0 } else { b.measure(sub_st, &sub, name_w) + 1.0 }
+        + if back_label.is_some() { 0.5 + back_st.leading + 4.5 } else { pad };
     b.panel(page, Rect { x: g.margin, y: top, w: g.content_width(), h: band_h }, color);
     let block = b.block();
-    let mut y = b.lines(page, g.margin + pad, top + pad - 4.0, name_w, name_st, &it.name, Role::Heading(1), block);
+    let mut y = b.lines(page, g.margin + pad, top + pad - 6.0, name_w, name_st, &it.name, Role::Heading(1), block);
     if !sub.is_empty() {
         let block = b.block();
-        y = b.lines(page, g.margin + pad, y + 2.0, name_w, sub_st, &sub, Role::Paragraph, block);
+        y = b.lines(page, g.margin + pad, y + 1.0, name_w, sub_st, &sub, Role::Paragraph, block);
     }
     if let (Some(label), Some(d)) = (back_label, domain) {
-        let (x, ly) = if back_below {
-            (g.margin + pad, y + 2.0)
-        } else {
-            (g.margin + g.content_width() - pad - back_w, top + pad - 3.0)
-        };
+        let x = g.margin + g.content_width() - pad - back_w;
         let block = b.block();
         let target = Target::Dest(format!("domein-{}", d.id));
         b.link_lines(
             page,
             x,
-            ly,
+            y + 0.5,
             back_w + 1.0,
             back_st,
             &label,

@@ -347,8 +347,6 @@ struct Fixup {
 /// part of the document numbers its pages from 0 until it is merged (see `Builder::merge`).
 #[derive(Debug, Clone, Copy)]
 enum LabelText {
-    /// "pagina N" in the footer, right-aligned at `right`.
-    Footer,
     /// "Vervolg op pagina N ›", right-aligned at `right`, with its link.
     Next,
     /// "‹ vervolg van pagina N", from the left, with its link.
@@ -518,22 +516,27 @@ impl<'a> Builder<'a> {
             let style = Style::new(Face::Bold, b.size, b.ink);
             self.button(page, b.rect, &b.label, style, b.fill, Some((b.target, b.alt.as_str())), block);
         }
-        // Footer: title and version left, page label right. Decoration for tagging.
+    }
+
+    /// Footers: title and version left, page label right. Decoration for tagging. Drawn last on
+    /// each page, once the page numbers are final, so text extraction in content order (pdf.js,
+    /// `pdftotext -raw`) meets them at the end of the page, where a reader does.
+    fn footers(&mut self) {
         let k = &self.cat.kaart;
-        let y = self.geo.height - 20.0;
-        self.fill(page, Rect { x: self.geo.margin, y: y - 11.0, w: self.geo.content_width(), h: 0.6 }, RULE);
         let mut left = k.title.clone();
         if let Some(v) = &k.version {
             left = format!("{left} · versie {v}");
         }
-        // Room for the widest page label there can be, so the title never depends on it.
-        let rw = self.fonts.width(Face::Regular, "pagina 0000000", 7.5);
-        let left = fit_line(self.fonts, Face::Regular, 7.5, &left, self.geo.content_width() - rw - 20.0);
         let st = Style::new(Face::Regular, 7.5, MUTED);
-        self.text_run(page, self.geo.margin, y, st, &left, Role::Artifact, 0, None);
-        let right = self.geo.width - self.geo.margin;
-        let item = self.pending_text(page, right, y, st, Role::Artifact, 0, None);
-        self.label_fixups.push(LabelFixup { page, item, link_item: None, of: page, kind: LabelText::Footer, right });
+        let y = self.geo.height - 20.0;
+        for page in 1..self.pages.len() {
+            let right = format!("pagina {}", page_label(page));
+            let rw = self.fonts.width(Face::Regular, &right, 7.5);
+            let left = fit_line(self.fonts, Face::Regular, 7.5, &left, self.geo.content_width() - rw - 20.0);
+            self.fill(page, Rect { x: self.geo.margin, y: y - 11.0, w: self.geo.content_width(), h: 0.6 }, RULE);
+            self.text_run(page, self.geo.margin, y, st, &left, Role::Artifact, 0, None);
+            self.text_run(page, self.geo.width - self.geo.margin - rw, y, st, &right, Role::Artifact, 0, None);
+        }
     }
 
     /// A text run whose text a fixup fills in later; returns its item index.
@@ -633,7 +636,6 @@ impl<'a> Builder<'a> {
         for f in std::mem::take(&mut self.label_fixups) {
             let label = page_label(f.of);
             let (text, alt) = match f.kind {
-                LabelText::Footer => (format!("pagina {label}"), None),
                 LabelText::Next => {
                     (format!("Vervolg op pagina {label} ›"), Some(format!("Naar pagina {label}, vervolg")))
                 }
@@ -1084,6 +1086,7 @@ fn layout_in_runs(cat: &Catalogue, opts: &LayoutOptions, runs: usize) -> Result<
         b.merge(part);
     }
     cover::cover(&mut b, &domain_pages);
+    b.footers();
     b.resolve_labels();
     b.resolve_fixups()?;
     let outline = index::outline(&b);
