@@ -81,7 +81,10 @@ pub struct ObjectStreams {
     /// Every object packed so far, in order; stream k holds `ids[k * PER_STREAM..]`.
     ids: Vec<ObjectId>,
     sent: usize,
-    jobs: Option<mpsc::Sender<Job>>,
+    jobs: Option<mpsc::SyncSender<Job>>,
+    /// Streams this thread compressed itself, and its compressor.
+    done: Vec<Job>,
+    own: Option<Deflater>,
     queue: Arc<Mutex<mpsc::Receiver<Job>>>,
     workers: Vec<std::thread::JoinHandle<Vec<Job>>>,
 }
@@ -96,7 +99,9 @@ impl ObjectStreams {
     /// Starts the compressing workers: one per core but the caller's.
     pub fn new() -> ObjectStreams {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(2, 8) - 1;
-        let (tx, rx) = mpsc::channel::<Job>();
+        // A few streams may wait; beyond that the caller waits too, so a large kaart never
+        // holds more than a handful of uncompressed streams.
+        let (tx, rx) = mpsc::sync_channel::<Job>(2 * threads);
         let queue = Arc::new(Mutex::new(rx));
         let workers = (0..threads)
             .map(|_| {
@@ -114,6 +119,8 @@ impl ObjectStreams {
             ids: Vec::new(),
             sent: 0,
             jobs: Some(tx),
+            done: Vec::new(),
+            own: None,
             queue,
             workers,
         }
@@ -148,9 +155,15 @@ impl ObjectStreams {
         }
         let first = bytes.len();
         bytes.append(&mut self.body);
-        if let Some(jobs) = &self.jobs {
-            // A worker only stops early by panicking, which `finish` reports.
-            let _ = jobs.send((self.sent, bytes, first));
+        let job = (self.sent, bytes, first);
+        // When the workers are behind, this thread compresses the stream itself rather than
+        // queue it: memory stays bounded and no thread waits. (A worker only stops early by
+        // panicking, which `finish` reports.)
+        if let Some(jobs) = &self.jobs
+            && let Err(mpsc::TrySendError::Full((k, bytes, first))) = jobs.try_send(job)
+        {
+            let packed = self.own.get_or_insert_with(Deflater::default).deflate(&bytes);
+            self.done.push((k, packed, first));
         }
         self.sent += 1;
     }
@@ -161,7 +174,7 @@ impl ObjectStreams {
         self.send();
         self.jobs = None;
         // This thread has nothing else to do: it takes its share of what is left.
-        let mut done: Vec<Job> = Vec::with_capacity(self.sent);
+        let mut done: Vec<Job> = std::mem::take(&mut self.done);
         compress_jobs(&self.queue, &mut done);
         for w in self.workers.drain(..) {
             done.extend(w.join().expect("internal error: a compressing thread panicked"));

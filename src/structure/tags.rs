@@ -118,7 +118,19 @@ pub fn build(
     page_ids: &[ObjectId],
     annots: &[Vec<(u32, ObjectId)>],
 ) -> ObjectId {
-    let mut tree = Tree { elems: vec![Elem { s: "Document", parent: NONE, page: NONE, part: NONE }], kids: Vec::new() };
+    // Sized up front from the items: grown by doubling, these vectors of a large kaart were
+    // copied into fresh memory again and again.
+    let (mut texts, mut link_areas) = (0, 0);
+    for item in layout.pages.iter().flat_map(|p| &p.items) {
+        match item {
+            Item::Text(_) => texts += 1,
+            Item::Link(_) => link_areas += 1,
+            Item::Fill(_) => {}
+        }
+    }
+    let mut tree =
+        Tree { elems: Vec::with_capacity(texts + link_areas), kids: Vec::with_capacity(2 * texts + 2 * link_areas) };
+    tree.elems.push(Elem { s: "Document", parent: NONE, page: NONE, part: NONE });
     // Dense tables: parts, blocks and links are numbered from 0 or 1 by the layout.
     let mut sects: Vec<u32> = vec![NONE; layout.parts.len()];
     let mut blocks: Vec<BlockElems> = Vec::new();
@@ -188,7 +200,7 @@ pub fn build(
     }
 
     // Every link annotation in a Link element: the one holding its text, or a new one.
-    let mut annot_parents: Vec<u32> = Vec::new();
+    let mut annot_parents: Vec<u32> = Vec::with_capacity(link_areas);
     for (p, page) in layout.pages.iter().enumerate() {
         for item in &page.items {
             let Item::Link(link) = item else { continue };
