@@ -72,19 +72,26 @@ fn source_date_epoch() -> Option<i64> {
     std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse().ok())
 }
 
+/// Prints the diagnostics and their count to stderr, buffered: a large kaart can have thousands
+/// of warnings, and unbuffered that was a write per line. A closed stderr is not an error here.
 fn print_diagnostics(diags: &[Diagnostic], writes: bool) {
+    use std::io::Write;
+    let mut err = std::io::BufWriter::new(std::io::stderr().lock());
     for d in diags {
-        eprintln!("{d}");
+        let _ = writeln!(err, "{d}");
     }
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
-    if errors > 0 && writes {
-        eprintln!("{errors} fout(en), {warnings} waarschuwing(en): er is niets geschreven.");
+    let _ = if errors > 0 && writes {
+        writeln!(err, "{errors} fout(en), {warnings} waarschuwing(en): er is niets geschreven.")
     } else if errors > 0 {
-        eprintln!("{errors} fout(en), {warnings} waarschuwing(en).");
+        writeln!(err, "{errors} fout(en), {warnings} waarschuwing(en).")
     } else if warnings > 0 {
-        eprintln!("{warnings} waarschuwing(en).");
-    }
+        writeln!(err, "{warnings} waarschuwing(en).")
+    } else {
+        Ok(())
+    };
+    let _ = err.flush();
 }
 
 fn fail(e: Error, writes: bool) -> ExitCode {
