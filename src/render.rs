@@ -389,7 +389,7 @@ fn use_one_byte_codes(
             .and_then(lopdf::Object::as_reference)
             .map_err(|_| missing())?;
         let encoding = *cmap.get_or_insert_with(|| {
-            let mut stream = lopdf::Stream::new(
+            let stream = lopdf::Stream::new(
                 dictionary! {
                     "Type" => "CMap",
                     "CMapName" => "Kaart-OneByte-H",
@@ -402,7 +402,6 @@ fn use_one_byte_codes(
                 },
                 ONE_BYTE_CMAP.to_vec(),
             );
-            stream.allows_compression = true;
             doc.add_object(stream)
         });
         let font = doc.get_dictionary_mut(font_id).map_err(|_| missing())?;

@@ -353,15 +353,14 @@ enum LabelText {
     Back,
 }
 
+/// The text run at `item` on `page`, whose link is the item just before it.
 #[derive(Debug, Clone, Copy)]
 struct LabelFixup {
     page: usize,
     item: usize,
-    link_item: Option<usize>,
     /// The page whose label the text names.
     of: usize,
     kind: LabelText,
-    right: f32,
 }
 
 /// Builds pages: owns the page list, the destinations and the running ids.
@@ -631,33 +630,32 @@ impl<'a> Builder<'a> {
         }));
     }
 
+    /// A link whose text names page `of`'s number, filled in by `resolve_labels`: "Vervolg op
+    /// pagina N ›" ending at `x`, or "‹ vervolg van pagina N" starting at `x`.
+    fn page_label_link(&mut self, page: usize, x: f32, top: f32, st: Style, of: usize, kind: LabelText) {
+        let block = self.block();
+        let link = self.link(page, Rect { x, y: top, w: 0.0, h: st.leading }, Target::Page(of), "", block);
+        let item = self.pending_text(page, x, top + st.ascent(), st, Role::Paragraph, block, Some(link));
+        self.label_fixups.push(LabelFixup { page, item, of, kind });
+    }
+
     /// Fills in the texts that name page numbers, now that they are final.
     fn resolve_labels(&mut self) {
         for f in std::mem::take(&mut self.label_fixups) {
             let label = page_label(f.of);
             let (text, alt) = match f.kind {
-                LabelText::Next => {
-                    (format!("Vervolg op pagina {label} ›"), Some(format!("Naar pagina {label}, vervolg")))
-                }
-                LabelText::Back => {
-                    (format!("‹ vervolg van pagina {label}"), Some(format!("Terug naar pagina {label}")))
-                }
+                LabelText::Next => (format!("Vervolg op pagina {label} ›"), format!("Naar pagina {label}, vervolg")),
+                LabelText::Back => (format!("‹ vervolg van pagina {label}"), format!("Terug naar pagina {label}")),
             };
-            let items = &mut self.pages[f.page].items;
-            let Item::Text(t) = &mut items[f.item] else { continue };
+            let [Item::Link(l), Item::Text(t)] = &mut self.pages[f.page].items[f.item - 1..=f.item] else { continue };
             let w = self.fonts.width(t.face, &text, t.size);
-            if !matches!(f.kind, LabelText::Back) {
-                t.x = f.right - w;
+            if let LabelText::Next = f.kind {
+                t.x -= w; // it stood at the right edge
             }
-            let x = t.x;
             t.text = text;
-            if let (Some(i), Some(alt)) = (f.link_item, alt)
-                && let Item::Link(l) = &mut items[i]
-            {
-                l.rect.x = x;
-                l.rect.w = w;
-                l.alt = alt;
-            }
+            l.rect.x = t.x;
+            l.rect.w = w;
+            l.alt = alt;
         }
     }
 
@@ -734,18 +732,8 @@ impl<'a> Builder<'a> {
         block: u32,
         link: Option<u32>,
     ) {
-        self.fixups.push(Fixup { page, item: self.pages[page].items.len(), dest: dest.to_string(), right });
-        self.pages[page].items.push(Item::Text(TextRun {
-            x: right,
-            baseline,
-            size: st.size,
-            face: st.face,
-            color: st.color,
-            text: String::new(),
-            role: Role::IndexEntry,
-            block,
-            link,
-        }));
+        let item = self.pending_text(page, right, baseline, st, Role::IndexEntry, block, link);
+        self.fixups.push(Fixup { page, item, dest: dest.to_string(), right });
     }
 
     /// Width a page reference may take ("p. 12345").
@@ -966,22 +954,8 @@ impl Flow {
         let from = self.page;
         let page = b.new_page(self.part);
         // "Vervolg" link on the page we leave, and a header on the new one.
-        // Its text, place and width follow from the page number (`Builder::resolve_labels`).
-        let st = SMALL.color(LINK);
-        let right = b.geo.width - b.geo.margin;
-        let y = b.geo.content_bottom + 3.0;
-        let block = b.block();
-        let link = b.link(from, Rect { x: right, y, w: 0.0, h: st.leading }, Target::Page(page), "", block);
-        let link_item = b.pages[from].items.len() - 1;
-        let item = b.pending_text(from, right, y + st.ascent(), st, Role::Paragraph, block, Some(link));
-        b.label_fixups.push(LabelFixup {
-            page: from,
-            item,
-            link_item: Some(link_item),
-            of: page,
-            kind: LabelText::Next,
-            right,
-        });
+        let (right, y) = (b.geo.width - b.geo.margin, b.geo.content_bottom + 3.0);
+        b.page_label_link(from, right, y, SMALL.color(LINK), page, LabelText::Next);
         let top = continuation_header(b, page, &self.cont_title, self.cont_color, from);
         self.page = page;
         self.col = 0;
@@ -1002,19 +976,7 @@ pub(crate) fn continuation_header(b: &mut Builder, page: usize, title: &str, col
     b.lines(page, b.geo.margin + 12.0, top + 6.0, width, st, &title, Role::Heading(2), block);
     let sst = SMALL.color(LINK);
     let y = top + h + 5.0;
-    let block = b.block();
-    let x = b.geo.margin;
-    let link = b.link(page, Rect { x, y, w: 0.0, h: sst.leading }, Target::Page(from), "", block);
-    let link_item = b.pages[page].items.len() - 1;
-    let item = b.pending_text(page, x, y + sst.ascent(), sst, Role::Paragraph, block, Some(link));
-    b.label_fixups.push(LabelFixup {
-        page,
-        item,
-        link_item: Some(link_item),
-        of: from,
-        kind: LabelText::Back,
-        right: 0.0,
-    });
+    b.page_label_link(page, b.geo.margin, y, sst, from, LabelText::Back);
     y + sst.leading + 8.0
 }
 

@@ -89,12 +89,6 @@ pub struct ObjectStreams {
     workers: Vec<std::thread::JoinHandle<Vec<Job>>>,
 }
 
-impl Default for ObjectStreams {
-    fn default() -> Self {
-        ObjectStreams::new()
-    }
-}
-
 impl ObjectStreams {
     /// Starts the compressing workers: one per core but the caller's.
     pub fn new() -> ObjectStreams {
