@@ -70,7 +70,7 @@ pub struct Page {
 impl Page {
     /// The marked-content id (MCID) of each item, `None` for what is not tagged content. One id
     /// covers consecutive lines of the same block, link and role, so a paragraph is one sequence
-    /// per page; a fill or footer text in between starts a new one. Render marks the content
+    /// per page; footer text in between starts a new one. Render marks the content
     /// stream with these ids and structure builds the parent tree from the same list.
     pub fn mcids(&self) -> Vec<Option<u32>> {
         let mut out = Vec::with_capacity(self.items.len());
@@ -88,9 +88,10 @@ impl Page {
                     }
                     prev = Some(key);
                 }
-                // A link area draws nothing: it does not interrupt the text around it.
-                Item::Link(_) => out.push(None),
-                _ => {
+                // A link area draws nothing, and render draws every fill before the text: neither
+                // interrupts the text around it.
+                Item::Link(_) | Item::Fill(_) => out.push(None),
+                Item::Text(_) => {
                     out.push(None);
                     prev = None;
                 }

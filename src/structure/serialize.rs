@@ -258,24 +258,15 @@ pub fn serialize(doc: &Document, mut packed: ObjectStreams) -> Vec<u8> {
     // The cross-reference stream, which also carries the trailer.
     let xref_at = out.len() as u64;
     entries[xref_id as usize] = Entry::At(xref_at);
-    let mut table = Vec::with_capacity(entries.len() * 7);
-    for e in &entries {
-        let (t, a, b): (u8, u32, u16) = match *e {
-            Entry::Free => (0, 0, 0),
-            Entry::At(off) => (1, u32::try_from(off).unwrap_or(u32::MAX), 0),
-            Entry::InStream(s, i) => (2, s, i),
-        };
-        table.push(t);
-        table.extend_from_slice(&a.to_be_bytes());
-        table.extend_from_slice(&b.to_be_bytes());
-    }
-    let table = Deflater::default().deflate(&table);
+    let table = xref_table(&entries);
+    let (w1, w2) = (table.widths.0 as i64, table.widths.1 as i64);
     let mut dict = dictionary! {
         "Type" => "XRef",
         "Size" => entries.len() as i64,
-        "W" => vec![1.into(), 4.into(), 2.into()],
+        "W" => vec![1.into(), w1.into(), w2.into()],
         "Filter" => "FlateDecode",
-        "Length" => table.len() as i64,
+        "DecodeParms" => dictionary! { "Predictor" => 12, "Columns" => 1 + w1 + w2 },
+        "Length" => table.bytes.len() as i64,
     };
     for key in [&b"Root"[..], b"Info", b"ID"] {
         if let Ok(v) = doc.trailer.get(key) {
@@ -285,10 +276,58 @@ pub fn serialize(doc: &Document, mut packed: ObjectStreams) -> Vec<u8> {
     out.extend_from_slice(format!("{xref_id} 0 obj\n").as_bytes());
     write_dict(&mut out, &dict);
     out.extend_from_slice(b"\nstream\n");
-    out.extend_from_slice(&table);
+    out.extend_from_slice(&table.bytes);
     out.extend_from_slice(b"\nendstream\nendobj\n");
     out.extend_from_slice(format!("startxref\n{xref_at}\n%%EOF\n").as_bytes());
     out
+}
+
+/// A compressed cross-reference table.
+struct XrefTable {
+    /// Widths of the second and third field (the first is one byte).
+    widths: (usize, usize),
+    bytes: Vec<u8>,
+}
+
+/// The fewest bytes that hold `n` (at least one).
+fn width(n: u64) -> usize {
+    (8 - n.leading_zeros() as usize / 8).max(1)
+}
+
+/// The entries as rows of the narrowest widths that hold them, each row stored as its difference
+/// from the row above (PNG "Up", predictor 12): consecutive objects in one object stream give
+/// rows of zeros and ones, which deflate to almost nothing (7.5.8.2, 7.4.4.4).
+fn xref_table(entries: &[Entry]) -> XrefTable {
+    let fields = |e: &Entry| -> (u8, u64, u64) {
+        match *e {
+            Entry::Free => (0, 0, 0),
+            Entry::At(off) => (1, off, 0),
+            Entry::InStream(s, i) => (2, u64::from(s), u64::from(i)),
+        }
+    };
+    let (mut max2, mut max3) = (0, 0);
+    for e in entries {
+        let (_, a, b) = fields(e);
+        max2 = max2.max(a);
+        max3 = max3.max(b);
+    }
+    let (w2, w3) = (width(max2), width(max3));
+    let row = 1 + w2 + w3;
+    let mut rows = vec![0u8; entries.len() * (row + 1)];
+    let mut prev = vec![0u8; row];
+    let mut cur = vec![0u8; row];
+    for (e, out) in entries.iter().zip(rows.chunks_exact_mut(row + 1)) {
+        let (t, a, b) = fields(e);
+        cur[0] = t;
+        cur[1..1 + w2].copy_from_slice(&a.to_be_bytes()[8 - w2..]);
+        cur[1 + w2..].copy_from_slice(&b.to_be_bytes()[8 - w3..]);
+        out[0] = 2;
+        for ((o, c), p) in out[1..].iter_mut().zip(&cur).zip(&prev) {
+            *o = c.wrapping_sub(*p);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    XrefTable { widths: (w2, w3), bytes: Deflater::default().deflate(&rows) }
 }
 
 #[cfg(test)]
@@ -352,5 +391,26 @@ mod tests {
             let d = back.get_dictionary((1000 + k, 0)).expect("packed object");
             assert_eq!(d.get(b"K").unwrap().as_i64().unwrap(), i64::from(k));
         }
+    }
+
+    #[test]
+    fn xref_rows_are_as_narrow_as_their_values_and_undo_the_up_predictor() {
+        assert_eq!((width(0), width(255), width(256), width(70_000)), (1, 1, 2, 3));
+        let entries = [Entry::Free, Entry::At(15), Entry::InStream(70_000, 3), Entry::InStream(70_000, 4)];
+        let t = xref_table(&entries);
+        assert_eq!(t.widths, (3, 1));
+        let mut rows = vec![0u8; 64];
+        let n = libdeflater::Decompressor::new().zlib_decompress(&t.bytes, &mut rows).unwrap();
+        rows.truncate(n);
+        let mut prev = [0u8; 5];
+        let mut decoded = Vec::new();
+        for row in rows.chunks_exact(6) {
+            assert_eq!(row[0], 2, "every row uses the Up predictor");
+            for k in 0..5 {
+                prev[k] = prev[k].wrapping_add(row[1 + k]);
+            }
+            decoded.push(prev);
+        }
+        assert_eq!(decoded, [[0, 0, 0, 0, 0], [1, 0, 0, 15, 0], [2, 1, 0x11, 0x70, 3], [2, 1, 0x11, 0x70, 4]]);
     }
 }
