@@ -323,6 +323,23 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
             block,
         );
     }
+    untangle_columns(b, &flow);
+}
+
+/// Keeps poppler from reading the two columns of each page as a table (see `untangle`).
+fn untangle_columns(b: &mut Builder, flow: &Flow) {
+    let Some(&(right_x, _)) = flow.cols.get(1) else { return };
+    let footer = b.footer_boxes();
+    let next_w = b.fonts.width(SMALL.face, "Vervolg op pagina 0000 ›", SMALL.size);
+    let right = b.geo.width - b.geo.margin;
+    for (k, &(page, top)) in flow.pages.iter().enumerate() {
+        let mut boxes = footer.clone();
+        if k + 1 < flow.pages.len() {
+            boxes.push((right - next_w, right, b.geo.content_bottom + 3.0 + SMALL.ascent(), SMALL.size));
+        }
+        let cols = super::untangle::Columns { right_x, top, bottom: b.geo.content_bottom, footer: boxes };
+        super::untangle::untangle(&mut b.pages[page], b.fonts, &cols);
+    }
 }
 
 /// A field label (H2) that stays with the first lines of what follows it.

@@ -6,6 +6,7 @@ mod cover;
 mod detail;
 mod index;
 pub mod text;
+mod untangle;
 
 use std::collections::BTreeMap;
 
@@ -295,6 +296,7 @@ impl Style {
 
 pub(crate) const BODY: Style = Style::new(Face::Regular, 9.5, INK).lead(13.4);
 pub(crate) const SMALL: Style = Style::new(Face::Regular, 8.0, MUTED).lead(11.0);
+const FOOTER_SIZE: f32 = 7.5;
 pub(crate) const LABEL: Style = Style::new(Face::Bold, 10.5, INK).lead(14.0);
 
 /// Page geometry, in points.
@@ -522,21 +524,40 @@ impl<'a> Builder<'a> {
     /// each page, once the page numbers are final, so text extraction in content order (pdf.js,
     /// `pdftotext -raw`) meets them at the end of the page, where a reader does.
     fn footers(&mut self) {
-        let k = &self.cat.kaart;
-        let mut left = k.title.clone();
-        if let Some(v) = &k.version {
-            left = format!("{left} · versie {v}");
-        }
-        let st = Style::new(Face::Regular, 7.5, MUTED);
-        let y = self.geo.height - 20.0;
+        let left = self.footer_title();
+        let st = Style::new(Face::Regular, FOOTER_SIZE, MUTED);
+        let y = self.footer_baseline();
         for page in 1..self.pages.len() {
             let right = format!("pagina {}", page_label(page));
-            let rw = self.fonts.width(Face::Regular, &right, 7.5);
-            let left = fit_line(self.fonts, Face::Regular, 7.5, &left, self.geo.content_width() - rw - 20.0);
+            let rw = self.fonts.width(Face::Regular, &right, FOOTER_SIZE);
+            let left = fit_line(self.fonts, Face::Regular, FOOTER_SIZE, &left, self.geo.content_width() - rw - 20.0);
             self.fill(page, Rect { x: self.geo.margin, y: y - 11.0, w: self.geo.content_width(), h: 0.6 }, RULE);
             self.text_run(page, self.geo.margin, y, st, &left, Role::Artifact, 0, None);
             self.text_run(page, self.geo.width - self.geo.margin - rw, y, st, &right, Role::Artifact, 0, None);
         }
+    }
+
+    fn footer_title(&self) -> String {
+        let k = &self.cat.kaart;
+        match &k.version {
+            Some(v) => format!("{} · versie {v}", k.title),
+            None => k.title.clone(),
+        }
+    }
+
+    fn footer_baseline(&self) -> f32 {
+        self.geo.height - 20.0
+    }
+
+    /// Where the footer's texts will stand, `(x0, x1, baseline, size)`, before page numbers are
+    /// known (a four-digit one is assumed).
+    pub(crate) fn footer_boxes(&self) -> Vec<(f32, f32, f32, f32)> {
+        let (size, y, g) = (FOOTER_SIZE, self.footer_baseline(), self.geo);
+        let rw = self.fonts.width(Face::Regular, "pagina 0000", size);
+        let left = fit_line(self.fonts, Face::Regular, size, &self.footer_title(), g.content_width() - rw - 20.0);
+        let lw = self.fonts.width(Face::Regular, &left, size);
+        let right = g.width - g.margin;
+        vec![(g.margin, g.margin + lw, y, size), (right - rw, right, y, size)]
     }
 
     /// A text run whose text a fixup fills in later; returns its item index.
@@ -924,11 +945,14 @@ pub(crate) struct Flow {
     part: usize,
     cont_title: String,
     cont_color: Rgb,
+    /// Every page the flow has used, with the top of its columns.
+    pub pages: Vec<(usize, f32)>,
 }
 
 impl Flow {
     pub fn new(page: usize, top: f32, cols: Vec<(f32, f32)>, part: usize, cont_title: &str, cont_color: Rgb) -> Flow {
-        Flow { page, col: 0, y: top, top, cols, part, cont_title: cont_title.to_string(), cont_color }
+        let pages = vec![(page, top)];
+        Flow { page, col: 0, y: top, top, cols, part, cont_title: cont_title.to_string(), cont_color, pages }
     }
 
     pub fn x(&self) -> f32 {
@@ -962,6 +986,7 @@ impl Flow {
         self.col = 0;
         self.top = top;
         self.y = top;
+        self.pages.push((page, top));
     }
 }
 
