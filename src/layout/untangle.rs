@@ -65,17 +65,25 @@ pub(crate) fn untangle(page: &mut Page, fonts: &Fonts, cols: &Columns) {
         return;
     }
     groups.sort_by(|a, b| a.y0.total_cmp(&b.y0).then(a.x0.total_cmp(&b.x0)));
+    // A table across the columns has b1 and f3 on the left, which never move, and f2 and f4 on
+    // the right: the right column's blocks, the page number, the "Vervolg" link.
+    let right: Vec<Group> = groups.iter().filter(|g| g.x0 >= cols.right_x - 0.5).copied().collect();
+    let left: Vec<(Group, Group)> = groups
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| g.unit.is_none() && g.x1 < cols.right_x)
+        .filter_map(|(i, b1)| below(&groups, i).map(|f3| (*b1, f3)))
+        .collect();
     let mut offsets = vec![0.0f32; units.len()];
     let mut shift = 0.0f32;
     for u in 0..units.len() {
-        let (top, bottom) = unit_extent(&groups, u);
+        let (top, bottom) = unit_extent(&right, u);
         // The left-column blocks that could pair with this unit as f2 (beside it) or f4 (below it).
-        let candidates: Vec<usize> = (0..groups.len())
-            .filter(|&i| {
-                let g = groups[i];
-                g.unit.is_none() && g.x1 < cols.right_x && g.y1 > top - 60.0 && g.y0 < bottom + MAX_STEP + shift
-            })
-            .collect();
+        let candidates: Vec<(Group, Group)> =
+            left.iter().filter(|(g, _)| g.y1 > top - 60.0 && g.y0 < bottom + MAX_STEP + shift).copied().collect();
+        if candidates.is_empty() {
+            continue;
+        }
         let mut s = shift;
         let limit = (shift + MAX_STEP).min(slack);
         let mut found = None;
@@ -83,7 +91,7 @@ pub(crate) fn untangle(page: &mut Page, fonts: &Fonts, cols: &Columns) {
             for o in &mut offsets[u..] {
                 *o = s;
             }
-            if !candidates.iter().any(|&i| is_table_quad(&groups, i, &offsets)) {
+            if !candidates.iter().any(|(b1, f3)| is_table_quad(b1, f3, &right, &offsets)) {
                 found = Some(s);
                 break;
             }
@@ -133,6 +141,11 @@ fn groups(page: &Page, fonts: &Fonts, cols: &Columns) -> (Vec<Group>, Vec<u32>, 
                         units.len() - 1
                     }
                 });
+                // Only a group whose last line is just above this one, or on it, can take it.
+                open.retain(|&(_, _, g)| {
+                    let last = groups[g].y1 - DESCENT * groups[g].size;
+                    last <= t.baseline + 0.01 && t.baseline - last <= 1.5 * t.size.max(groups[g].size) + 0.01
+                });
                 let joins = open.iter().find(|&&(b, x, g)| {
                     let g = &groups[g];
                     let last = g.y1 - DESCENT * g.size;
@@ -175,26 +188,32 @@ fn overlap(a0: f32, a1: f32, b0: f32, b1: f32) -> bool {
     a0 <= b1 && a1 >= b0
 }
 
-/// Whether poppler would take `groups[i]` as the top-left cell of a table (with `offsets` applied
-/// to the right column).
-fn is_table_quad(groups: &[Group], i: usize, offsets: &[f32]) -> bool {
-    let b1 = groups[i].shifted(offsets);
-    let (mut f2, mut f3, mut f4): (Option<Group>, Option<Group>, Option<Group>) = (None, None, None);
-    let (mut bx0, mut by0, mut bx1, mut by1) = (f32::MAX, f32::MAX, f32::MAX, f32::MAX);
-    for (j, g) in groups.iter().enumerate() {
-        if j == i {
-            continue;
+/// The block poppler takes as the one below `groups[i]` (f3): the nearest below that overlaps it
+/// horizontally, among those not beside it.
+fn below(groups: &[Group], i: usize) -> Option<Group> {
+    let b1 = groups[i];
+    let mut f3: Option<Group> = None;
+    for (j, b2) in groups.iter().enumerate() {
+        let beside = b2.y0 <= b1.y1 && b2.y1 >= b1.y0 && b2.x0 > b1.x1;
+        if j != i && !beside && b2.x0 <= b1.x1 && b2.x1 >= b1.x0 && b2.y0 > b1.y1 && f3.is_none_or(|f| b2.y0 < f.y0) {
+            f3 = Some(*b2);
         }
+    }
+    f3
+}
+
+/// Whether poppler would take `b1` as the top-left cell of a table, with `f3` the block below it
+/// and the beside and below-right blocks from `right` (moved by `offsets`).
+fn is_table_quad(b1: &Group, f3: &Group, right: &[Group], offsets: &[f32]) -> bool {
+    let (b1, f3) = (*b1, *f3);
+    let (mut f2, mut f4): (Option<Group>, Option<Group>) = (None, None);
+    let (mut bx0, mut bx1, mut by1) = (f32::MAX, f32::MAX, f32::MAX);
+    for g in right {
         let b2 = g.shifted(offsets);
         if b2.y0 <= b1.y1 && b2.y1 >= b1.y0 && b2.x0 > b1.x1 {
             if b2.x0 < bx0 {
                 bx0 = b2.x0;
                 f2 = Some(b2);
-            }
-        } else if b2.x0 <= b1.x1 && b2.x1 >= b1.x0 && b2.y0 > b1.y1 {
-            if b2.y0 < by0 {
-                by0 = b2.y0;
-                f3 = Some(b2);
             }
         } else if b2.x0 > b1.x1 && b2.x0 < bx1 && b2.y0 > b1.y1 && b2.y0 < by1 {
             bx1 = b2.x0;
@@ -202,7 +221,7 @@ fn is_table_quad(groups: &[Group], i: usize, offsets: &[f32]) -> bool {
             f4 = Some(b2);
         }
     }
-    let (Some(f2), Some(f3), Some(f4)) = (f2, f3, f4) else { return false };
+    let (Some(f2), Some(f4)) = (f2, f4) else { return false };
     if overlap(f3.x0, f3.x1, f4.x0, f4.x1)
         || overlap(f2.y0, f2.y1, f4.y0, f4.y1)
         || overlap(f2.x0, f2.x1, f3.x0, f3.x1)
@@ -259,7 +278,13 @@ mod tests {
             g(430.0, 480.0, 100.0, 113.0, Some(0)),
             g(430.0, 800.0, 116.0, 140.0, Some(1)),
         ];
-        assert!(is_table_quad(&groups, 0, &[0.0, 0.0]));
-        assert!(!is_table_quad(&groups, 0, &[6.0, 6.0]), "tops, centres and bottoms now differ by more than 4.75");
+        let f3 = below(&groups, 0).expect("the paragraph below the heading");
+        assert_eq!(f3.y0, 116.0);
+        let right = &groups[2..];
+        assert!(is_table_quad(&groups[0], &f3, right, &[0.0, 0.0]));
+        assert!(
+            !is_table_quad(&groups[0], &f3, right, &[6.0, 6.0]),
+            "tops, centres and bottoms now differ by more than 4.75"
+        );
     }
 }
