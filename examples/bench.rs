@@ -217,28 +217,33 @@ fn build_once(data: &Path, out: &Path, untagged: bool) -> Result<Build, String> 
 
     reset_peak();
     let start = Instant::now();
-    let lay = kaart::layout::layout(&cat, &LayoutOptions { paper: Paper::A4Landscape, ident: fingerprint, untagged })
-        .map_err(|e| e.to_string())?;
+    let mut lay =
+        kaart::layout::layout(&cat, &LayoutOptions { paper: Paper::A4Landscape, ident: fingerprint, untagged })
+            .map_err(|e| e.to_string())?;
     stage(2, start);
 
     reset_peak();
     let start = Instant::now();
     let rendered = kaart::render::render(&lay).map_err(|e| e.to_string())?;
+    lay.drop_text();
     stage(3, start);
 
     reset_peak();
     let start = Instant::now();
-    let bytes = kaart::structure::structure(rendered, &lay).map_err(|e| e.to_string())?;
+    let finished = kaart::structure::finish(rendered, &lay).map_err(|e| e.to_string())?;
     stage(4, start);
 
+    // As `kaart build` does: the layout goes, and the file is written as it is serialised.
+    let pages = lay.pages.len();
+    drop(lay);
     reset_peak();
     let start = Instant::now();
-    kaart::write::write_atomic(out, &bytes).map_err(|e| e.to_string())?;
+    kaart::write::write_atomic_with(out, |w| finished.write_to(w)).map_err(|e| e.to_string())?;
     stage(5, start);
+    let bytes = std::fs::read(out).map_err(|e| e.to_string())?;
 
-    let pages = lay.pages.len();
-    // Freeing the catalogue and layout is not a stage: a CLI process exits instead.
-    drop((cat, lay));
+    // Freeing the catalogue is not a stage: a CLI process exits instead.
+    drop(cat);
     Ok(Build { secs: t, peaks: mem, pages, bytes })
 }
 

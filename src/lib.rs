@@ -122,8 +122,8 @@ fn trace(stage: &str) {
     }
 }
 
-/// Runs every stage but write: the PDF bytes, in memory.
-pub fn compile(opts: &BuildOptions) -> Result<(Vec<u8>, BuildReport), Error> {
+/// Runs every stage up to the finished document, which is then written with `write_to`.
+fn prepare(opts: &BuildOptions) -> Result<(structure::Finished, BuildReport), Error> {
     let mut t = Timings::default();
     let start = Instant::now();
     let loaded = load::load(&opts.data, &load::LoadOptions { source_date_epoch: opts.source_date_epoch });
@@ -138,7 +138,7 @@ pub fn compile(opts: &BuildOptions) -> Result<(Vec<u8>, BuildReport), Error> {
     trace("validate");
 
     let start = Instant::now();
-    let lay =
+    let mut lay =
         layout::layout(&cat, &layout::LayoutOptions { paper: opts.paper, ident: fingerprint, untagged: opts.untagged })
             .map_err(Error::Layout)?;
     t.layout = start.elapsed();
@@ -146,30 +146,40 @@ pub fn compile(opts: &BuildOptions) -> Result<(Vec<u8>, BuildReport), Error> {
 
     let start = Instant::now();
     let rendered = render::render(&lay).map_err(Error::Render)?;
+    // The text is in the content streams now; the structure stage needs only roles and places.
+    lay.drop_text();
     t.render = start.elapsed();
     trace("render");
 
     let start = Instant::now();
-    let bytes = structure::structure(rendered, &lay).map_err(Error::Structure)?;
+    let finished = structure::finish(rendered, &lay).map_err(Error::Structure)?;
     t.structure = start.elapsed();
     trace("structure");
 
-    let report = BuildReport {
-        pages: lay.pages.len(),
-        interventions: cat.interventions.len(),
-        bytes: bytes.len(),
-        warnings,
-        timings: t,
-    };
+    let report =
+        BuildReport { pages: lay.pages.len(), interventions: cat.interventions.len(), bytes: 0, warnings, timings: t };
+    Ok((finished, report))
+}
+
+/// Runs every stage but writing a file: the PDF bytes, in memory.
+pub fn compile(opts: &BuildOptions) -> Result<(Vec<u8>, BuildReport), Error> {
+    let (finished, mut report) = prepare(opts)?;
+    let start = Instant::now();
+    let mut bytes = Vec::new();
+    finished.write_to(&mut bytes).map_err(|e| Error::Structure(structure::StructureError::Save(e.to_string())))?;
+    report.timings.write = start.elapsed();
+    report.bytes = bytes.len();
     Ok((bytes, report))
 }
 
-/// `kaart build`: compiles and writes the PDF atomically.
+/// `kaart build`: compiles and writes the PDF atomically, streaming it into the file (the
+/// layout is dropped first: only the finished objects stay in memory).
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
-    let (bytes, mut report) = compile(opts)?;
+    let (finished, mut report) = prepare(opts)?;
     let start = Instant::now();
-    write::write_atomic(&opts.output, &bytes).map_err(Error::Write)?;
+    write::write_atomic_with(&opts.output, |w| finished.write_to(w)).map_err(Error::Write)?;
     report.timings.write = start.elapsed();
+    report.bytes = std::fs::metadata(&opts.output).map_or(0, |m| m.len() as usize);
     Ok(report)
 }
 

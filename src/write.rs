@@ -31,6 +31,15 @@ pub fn temp_path(target: &Path) -> PathBuf {
 }
 
 pub fn write_atomic(target: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    write_atomic_with(target, |f| f.write_all(bytes))
+}
+
+/// Like `write_atomic`, with the bytes written by `fill` as they are made (through a buffer), so
+/// a large PDF is never held in memory whole.
+pub fn write_atomic_with(
+    target: &Path,
+    fill: impl FnOnce(&mut std::io::BufWriter<&mut fs::File>) -> std::io::Result<()>,
+) -> Result<(), WriteError> {
     let err = |source| WriteError { path: target.to_path_buf(), source };
     if target.is_dir() {
         return Err(err(std::io::Error::other("dit is een map")));
@@ -38,7 +47,10 @@ pub fn write_atomic(target: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     let tmp = temp_path(target);
     let result = (|| {
         let mut f = fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, &mut f);
+        fill(&mut w)?;
+        w.flush()?;
+        drop(w);
         f.sync_all()?;
         drop(f);
         fs::rename(&tmp, target)

@@ -48,6 +48,22 @@ pub struct Layout {
     pub tagged: bool,
 }
 
+impl Layout {
+    /// Frees the text of every run once it is rendered: structure needs only where text stands
+    /// and what it is. A kaart of 10,000 interventions holds a few hundred MB of it.
+    pub fn drop_text(&mut self) {
+        for page in &mut self.pages {
+            page.items.retain(|item| !matches!(item, Item::Fill(_)));
+            for item in &mut page.items {
+                if let Item::Text(t) = item {
+                    t.text = String::new();
+                }
+            }
+            page.items.shrink_to_fit();
+        }
+    }
+}
+
 /// Document metadata for the catalog, Info dictionary and XMP.
 #[derive(Debug, Clone)]
 pub struct DocInfo {

@@ -62,8 +62,29 @@ fn name_string(s: &str) -> Object {
     Object::String(s.as_bytes().to_vec(), StringFormat::Literal)
 }
 
-/// Finishes the document and serialises it.
+/// A finished document, ready to be written: its objects, and the small ones already packed
+/// into compressed object streams. It no longer needs the layout.
+pub struct Finished {
+    doc: lopdf::Document,
+    packed: serialize::ObjectStreams,
+}
+
+impl Finished {
+    /// Writes the PDF file to `out`, dropping each content stream once written.
+    pub fn write_to<W: std::io::Write>(self, out: W) -> std::io::Result<()> {
+        serialize::serialize(self.doc, self.packed, out)
+    }
+}
+
+/// Finishes the document and serialises it to bytes.
 pub fn structure(rendered: Rendered, layout: &Layout) -> Result<Vec<u8>, StructureError> {
+    let mut bytes = Vec::new();
+    finish(rendered, layout)?.write_to(&mut bytes).map_err(|e| StructureError::Save(e.to_string()))?;
+    Ok(bytes)
+}
+
+/// Finishes the document: annotations, name tree, outline, tags, catalog and trailer.
+pub fn finish(rendered: Rendered, layout: &Layout) -> Result<Finished, StructureError> {
     let Rendered { mut doc, page_ids } = rendered;
     doc.version = "1.7".into();
     let h = layout.height;
@@ -215,7 +236,7 @@ pub fn structure(rendered: Rendered, layout: &Layout) -> Result<Vec<u8>, Structu
     doc.trailer.set("ID", vec![ident.clone(), ident]);
 
     compress_streams(&mut doc);
-    Ok(serialize::serialize(&doc, raw))
+    Ok(Finished { doc, packed: raw })
 }
 
 /// Deflates every stream that may be compressed and is not yet, on all cores. The output does not

@@ -6,6 +6,7 @@
 
 use lopdf::{Dictionary, Document, Object, ObjectId, StringFormat, dictionary};
 
+use std::io::Write;
 use std::sync::{Arc, Mutex, mpsc};
 
 use crate::deflate::Deflater;
@@ -201,10 +202,24 @@ enum Entry {
     InStream(u32, u16),
 }
 
+/// A writer that counts the bytes it has passed on: the offsets the cross-reference table needs.
+struct Counting<W> {
+    inner: W,
+    at: u64,
+}
+
+impl<W: Write> Counting<W> {
+    fn put(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.inner.write_all(bytes)?;
+        self.at += bytes.len() as u64;
+        Ok(())
+    }
+}
+
 /// The PDF file for `doc`, whose `trailer` holds `Root`, `Info` and `ID`, plus the objects
-/// already in `packed` (ids not used in `doc`). Streams are written as they are; every other
-/// object of `doc` joins `packed`.
-pub fn serialize(doc: &Document, mut packed: ObjectStreams) -> Vec<u8> {
+/// already in `packed` (ids not used in `doc`), written to `out`. Streams are written as they
+/// are, and each is dropped once written; every other object of `doc` joins `packed`.
+pub fn serialize<W: Write>(doc: Document, mut packed: ObjectStreams, out: W) -> std::io::Result<()> {
     for (id, o) in &doc.objects {
         // Streams and objects of a later generation cannot go in an object stream (7.5.7).
         if !matches!(o, Object::Stream(_)) && id.1 == 0 {
@@ -212,26 +227,26 @@ pub fn serialize(doc: &Document, mut packed: ObjectStreams) -> Vec<u8> {
         }
     }
     let (groups, ids) = packed.finish();
-
-    let streams: usize =
-        doc.objects.values().map(|o| if let Object::Stream(s) = o { s.content.len() + 64 } else { 0 }).sum();
-    let packed_bytes: usize = groups.iter().map(|g| g.bytes.len() + 80).sum();
-    let mut out: Vec<u8> = Vec::with_capacity(streams + packed_bytes + (1 << 16));
-    out.extend_from_slice(b"%PDF-");
-    out.extend_from_slice(doc.version.as_bytes());
-    out.extend_from_slice(b"\n%\xE2\xE3\xCF\xD3\n");
+    let mut out = Counting { inner: out, at: 0 };
+    out.put(b"%PDF-")?;
+    out.put(doc.version.as_bytes())?;
+    out.put(b"\n%\xE2\xE3\xCF\xD3\n")?;
 
     let max_id = doc.objects.keys().chain(&ids).map(|id| id.0).max().unwrap_or(0);
     let first_stream = max_id + 1;
     let xref_id = first_stream + groups.len() as u32;
     let mut entries = vec![Entry::Free; xref_id as usize + 1];
 
-    for (id, o) in &doc.objects {
+    let Document { objects, trailer, .. } = doc;
+    let mut buf = Vec::new();
+    for (id, o) in objects {
         if matches!(o, Object::Stream(_)) || id.1 != 0 {
-            entries[id.0 as usize] = Entry::At(out.len() as u64);
-            out.extend_from_slice(format!("{} {} obj\n", id.0, id.1).as_bytes());
-            write_object(&mut out, o);
-            out.extend_from_slice(b"\nendobj\n");
+            entries[id.0 as usize] = Entry::At(out.at);
+            buf.clear();
+            buf.extend_from_slice(format!("{} {} obj\n", id.0, id.1).as_bytes());
+            write_object(&mut buf, &o);
+            buf.extend_from_slice(b"\nendobj\n");
+            out.put(&buf)?;
         }
     }
 
@@ -240,8 +255,9 @@ pub fn serialize(doc: &Document, mut packed: ObjectStreams) -> Vec<u8> {
         for (index, id) in ids[k * PER_STREAM..k * PER_STREAM + n].iter().enumerate() {
             entries[id.0 as usize] = Entry::InStream(stream_id, index as u16);
         }
-        entries[stream_id as usize] = Entry::At(out.len() as u64);
-        out.extend_from_slice(format!("{stream_id} 0 obj\n").as_bytes());
+        entries[stream_id as usize] = Entry::At(out.at);
+        buf.clear();
+        buf.extend_from_slice(format!("{stream_id} 0 obj\n").as_bytes());
         let dict = dictionary! {
             "Type" => "ObjStm",
             "N" => n as i64,
@@ -249,14 +265,15 @@ pub fn serialize(doc: &Document, mut packed: ObjectStreams) -> Vec<u8> {
             "Filter" => "FlateDecode",
             "Length" => bytes.len() as i64,
         };
-        write_dict(&mut out, &dict);
-        out.extend_from_slice(b"\nstream\n");
-        out.extend_from_slice(&bytes);
-        out.extend_from_slice(b"\nendstream\nendobj\n");
+        write_dict(&mut buf, &dict);
+        buf.extend_from_slice(b"\nstream\n");
+        out.put(&buf)?;
+        out.put(&bytes)?;
+        out.put(b"\nendstream\nendobj\n")?;
     }
 
     // The cross-reference stream, which also carries the trailer.
-    let xref_at = out.len() as u64;
+    let xref_at = out.at;
     entries[xref_id as usize] = Entry::At(xref_at);
     let table = xref_table(&entries);
     let (w1, w2) = (table.widths.0 as i64, table.widths.1 as i64);
@@ -269,17 +286,19 @@ pub fn serialize(doc: &Document, mut packed: ObjectStreams) -> Vec<u8> {
         "Length" => table.bytes.len() as i64,
     };
     for key in [&b"Root"[..], b"Info", b"ID"] {
-        if let Ok(v) = doc.trailer.get(key) {
+        if let Ok(v) = trailer.get(key) {
             dict.set(key.to_vec(), v.clone());
         }
     }
-    out.extend_from_slice(format!("{xref_id} 0 obj\n").as_bytes());
-    write_dict(&mut out, &dict);
-    out.extend_from_slice(b"\nstream\n");
-    out.extend_from_slice(&table.bytes);
-    out.extend_from_slice(b"\nendstream\nendobj\n");
-    out.extend_from_slice(format!("startxref\n{xref_at}\n%%EOF\n").as_bytes());
-    out
+    buf.clear();
+    buf.extend_from_slice(format!("{xref_id} 0 obj\n").as_bytes());
+    write_dict(&mut buf, &dict);
+    buf.extend_from_slice(b"\nstream\n");
+    out.put(&buf)?;
+    out.put(&table.bytes)?;
+    out.put(b"\nendstream\nendobj\n")?;
+    out.put(format!("startxref\n{xref_at}\n%%EOF\n").as_bytes())?;
+    out.inner.flush()
 }
 
 /// A compressed cross-reference table.
@@ -362,7 +381,8 @@ mod tests {
         );
         let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages });
         doc.trailer.set("Root", catalog);
-        let bytes = serialize(&doc, ObjectStreams::new());
+        let mut bytes = Vec::new();
+        serialize(doc, ObjectStreams::new(), &mut bytes).unwrap();
         let back = Document::load_mem(&bytes).expect("lopdf parses our file");
         assert_eq!(back.get_pages().len(), 1);
     }
@@ -385,7 +405,8 @@ mod tests {
             syntax::int(o, i64::from(k));
             o.extend_from_slice(b">>");
         }
-        let bytes = serialize(&doc, packed);
+        let mut bytes = Vec::new();
+        serialize(doc, packed, &mut bytes).unwrap();
         let back = Document::load_mem(&bytes).expect("lopdf parses our file");
         for k in [0, 1, PER_STREAM as u32 - 1, PER_STREAM as u32, n - 1] {
             let d = back.get_dictionary((1000 + k, 0)).expect("packed object");
