@@ -294,11 +294,58 @@ fn catalog_has_language_labels_and_viewer_settings() {
 
 /// Text as a reader's viewer extracts it (poppler), when it is installed.
 fn pdftotext(bytes: &[u8]) -> Option<String> {
-    let path = std::env::temp_dir().join(format!("kaart-text-{}.pdf", std::process::id()));
+    pdftotext_with(bytes, &[])
+}
+
+fn pdftotext_with(bytes: &[u8], args: &[&str]) -> Option<String> {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let k = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!("kaart-text-{}-{k}.pdf", std::process::id()));
     std::fs::write(&path, bytes).ok()?;
-    let out = std::process::Command::new("pdftotext").args(["-enc", "UTF-8"]).arg(&path).arg("-").output().ok();
+    let out =
+        std::process::Command::new("pdftotext").args(["-enc", "UTF-8"]).args(args).arg(&path).arg("-").output().ok();
     let _ = std::fs::remove_file(&path);
     out.filter(|o| o.status.success()).map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+}
+
+/// Plain `pdftotext` (poppler's reading order, which many tools and viewers share) reads a
+/// detail page's two columns one after the other, as a person does: its field labels come out
+/// in the order of the content stream (`-raw`), which is the layout's reading order.
+#[test]
+fn plain_pdftotext_reads_the_columns_of_detail_pages_in_order() {
+    let bytes = compile("data", Paper::A4Landscape);
+    let (Some(plain), Some(raw)) = (pdftotext(&bytes), pdftotext_with(&bytes, &["-raw"])) else {
+        eprintln!("pdftotext not installed: skipped (CI installs poppler-utils)");
+        return;
+    };
+    const LABELS: [&str; 9] = [
+        "Beschrijving",
+        "Doel",
+        "Werkwijze",
+        "Indicatie: wanneer inzetten",
+        "Contra-indicatie",
+        "Aanmelding",
+        "Praktisch",
+        "Verwant",
+        "Bronnen",
+    ];
+    let labels = |page: &str| -> Vec<String> {
+        page.lines().map(str::trim).filter(|l| LABELS.contains(l)).map(str::to_string).collect()
+    };
+    let (mut pages, mut wrong) = (0, Vec::new());
+    for (k, (p, r)) in plain.split('\u{c}').zip(raw.split('\u{c}')).enumerate() {
+        let want = labels(r);
+        if want.len() < 2 {
+            continue;
+        }
+        pages += 1;
+        if labels(p) != want {
+            wrong.push(k + 1);
+        }
+    }
+    assert!(pages > 100, "the example has a detail page per intervention: {pages}");
+    // One page may still have both columns full to the bottom, where no layout rule fits.
+    assert!(wrong.len() <= 1, "labels out of order on pages {wrong:?} of {pages}");
 }
 
 #[test]

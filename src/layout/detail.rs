@@ -48,7 +48,222 @@ enum Value {
     Link(String, Target, String),
 }
 
+/// Lays out one intervention, so that poppler (`pdftotext`) reads each page in visual order.
+///
+/// The rules need a look at the laid-out pages, so the intervention is laid out, checked and
+/// laid out again (at most 40 times, in a builder of its own, then merged):
+/// - no table across the columns: where poppler would take two blocks of the left column and
+///   two of the right one for the cells of a table, the right column's lower cell gets a little
+///   space before it (see `untangle`);
+/// - every block has a neighbour beside it that starts at the other column's edge: a block
+///   beside only a gap, or only a table's value column, moves down beside the next block
+///   (see `untangle::first_stretch`);
+/// - the right column reaches down to the left column's last block, and on the last page (no
+///   "Vervolg" link below the columns) its last block stands below the left column: the left
+///   column of that page ends early enough (balanced columns), or else the last unit moves
+///   down. Poppler stretches a block with nothing beside it across the page, to the width of the
+///   blocks below it (the footer's page number), and then reads the whole right column before
+///   it; and with no block of the right column below the left column, it reads the footer
+///   before the right column.
 pub fn intervention(b: &mut Builder, it: &Intervention) {
+    let _memo = super::text::remember_wraps();
+    let mut bumps: Vec<(u32, f32)> = Vec::new();
+    let mut caps: Vec<(usize, f32)> = Vec::new();
+    let mut result = None;
+    for _ in 0..40 {
+        let mut t = b.fork();
+        let r = lay(&mut t, it, &caps, &bumps);
+        let Some(&(right_x, _)) = r.cols.get(1) else {
+            result = Some(t);
+            break;
+        };
+        if let Some((block, d)) = conflict(&t, &r.pages, right_x, super::untangle::first_conflict)
+            .or_else(|| conflict(&t, &r.pages, right_x, super::untangle::first_stretch))
+        {
+            let unit = r.units.iter().rposition(|&first| first <= block).unwrap_or(0) as u32;
+            match bumps.iter_mut().find(|(u, _)| *u == unit) {
+                Some((_, old)) => *old += d,
+                None => bumps.push((unit, d)),
+            }
+            result = Some(t);
+            continue;
+        }
+        let Some(k) = (0..r.pages.len()).find(|&k| !columns_end_well(&t, &r.pages, k, right_x)) else {
+            result = Some(t);
+            break;
+        };
+        // The largest cap on that page's left column for which its columns end well, without
+        // the flow needing another page when it is the last.
+        let last = k + 1 == r.pages.len();
+        let (mut lo, mut hi) = (r.pages[k].1, b.geo.content_bottom);
+        let mut found = None;
+        // First a guess: half the difference of the columns' ends moves over, and a little
+        // more, so the right column ends below the left. Mostly right the first time.
+        if let Some(cap) = balanced_cap(&t, &r.pages, k, right_x) {
+            let mut t2 = b.fork();
+            let mut c = caps.clone();
+            c.retain(|&(p, _)| p != k);
+            c.push((k, cap));
+            let r2 = lay(&mut t2, it, &c, &bumps);
+            let grew = last && r2.pages.len() != r.pages.len();
+            if !grew && columns_end_well(&t2, &r2.pages, k, right_x) {
+                found = Some(c);
+            }
+        }
+        for _ in 0..if found.is_some() { 0 } else { 6 } {
+            let cap = (lo + hi) / 2.0;
+            let mut t2 = b.fork();
+            let mut c = caps.clone();
+            c.retain(|&(p, _)| p != k);
+            c.push((k, cap));
+            let r2 = lay(&mut t2, it, &c, &bumps);
+            let grew = last && r2.pages.len() != r.pages.len();
+            if !grew && columns_end_well(&t2, &r2.pages, k, right_x) {
+                found = Some(c);
+                lo = cap;
+            } else if grew {
+                lo = cap;
+            } else {
+                hi = cap;
+            }
+        }
+        match found {
+            Some(c) if c != caps => caps = c,
+            _ => {
+                // No cap works on the last page (both columns full): move the right column's
+                // last unit below the left column instead, if it still fits.
+                if let (true, Some((block, d))) = (last, drop_last(&t, &r.pages, right_x)) {
+                    {
+                        let unit = r.units.iter().rposition(|&first| first <= block).unwrap_or(0) as u32;
+                        let mut bumps2 = bumps.clone();
+                        bumps2.push((unit, d));
+                        let mut t2 = b.fork();
+                        let r2 = lay(&mut t2, it, &caps, &bumps2);
+                        if r2.pages.len() == r.pages.len() && columns_end_well(&t2, &r2.pages, k, right_x) {
+                            result = Some(t2);
+                            break;
+                        }
+                    }
+                }
+                result = Some(t);
+                break;
+            }
+        }
+    }
+    b.merge(result.expect("laid out at least once"));
+}
+
+/// The first problem `find` sees on the flow's pages: the layout block to move down, and by how
+/// much.
+fn conflict(
+    b: &Builder,
+    pages: &[(usize, f32)],
+    right_x: f32,
+    find: fn(&Page, &crate::fonts::Fonts, &super::untangle::Columns) -> Option<(u32, f32)>,
+) -> Option<(u32, f32)> {
+    let footer = b.footer_boxes();
+    let next_w = b.fonts.width(SMALL.face, "Vervolg op pagina 0000 ›", SMALL.size);
+    let right = b.geo.width - b.geo.margin;
+    for (k, &(page, top)) in pages.iter().enumerate() {
+        let mut boxes = footer.clone();
+        if k + 1 < pages.len() {
+            boxes.push((right - next_w, right, b.geo.content_bottom + 3.0 + SMALL.ascent(), SMALL.size));
+        }
+        let cols = super::untangle::Columns { right_x, top, bottom: b.geo.content_bottom, footer: boxes };
+        if let Some(c) = find(&b.pages[page], b.fonts, &cols) {
+            return Some(c);
+        }
+    }
+    None
+}
+
+/// The right column's last layout block on the flow's last page, and how far it must move down
+/// to start below the left column's text.
+fn drop_last(b: &Builder, pages: &[(usize, f32)], right_x: f32) -> Option<(u32, f32)> {
+    let &(page, top) = pages.last()?;
+    let texts = || {
+        b.pages[page].items.iter().filter_map(|i| match i {
+            Item::Text(t) if !t.text.is_empty() && t.baseline >= top => Some(t),
+            _ => None,
+        })
+    };
+    let r = texts().filter(|t| t.x >= right_x - 0.5).max_by(|a, b| a.baseline.total_cmp(&b.baseline))?;
+    let right_top = texts()
+        .filter(|t| t.block == r.block && t.x >= right_x - 0.5)
+        .map(|t| t.baseline - 1.069 * t.size)
+        .fold(f32::MAX, f32::min);
+    let left_bottom =
+        texts().filter(|t| t.x < right_x - 0.5).map(|t| t.baseline + 0.293 * t.size).fold(f32::MIN, f32::max);
+    (left_bottom + 1.0 > right_top).then_some((r.block, left_bottom + 1.0 - right_top))
+}
+
+/// A cap for the left column of the flow's `k`-th page that balances its columns: the left
+/// column gives up half the difference of the two columns' ends, plus two lines, so that the
+/// right column ends below it.
+fn balanced_cap(b: &Builder, pages: &[(usize, f32)], k: usize, right_x: f32) -> Option<f32> {
+    let (page, top) = pages[k];
+    let (mut left, mut right) = (None::<f32>, top);
+    for item in &b.pages[page].items {
+        if let Item::Text(t) = item
+            && !t.text.is_empty()
+            && t.baseline >= top
+            && t.baseline <= b.geo.content_bottom
+        {
+            let bottom = t.baseline + 0.293 * t.size;
+            if t.x < right_x - 0.5 {
+                left = Some(left.map_or(bottom, |l: f32| l.max(bottom)));
+            } else {
+                right = right.max(bottom);
+            }
+        }
+    }
+    let left = left?;
+    let cap = left - ((left - right) / 2.0 + 2.0 * BODY.leading);
+    (cap > top + BODY.leading).then_some(cap)
+}
+
+/// What `lay` tells about the flow it made.
+struct Laid {
+    pages: Vec<(usize, f32)>,
+    cols: Vec<(f32, f32)>,
+    units: Vec<u32>,
+}
+
+/// Whether the columns of the flow's `k`-th page end so that poppler gives every block of the
+/// left column a neighbour in the right one: the right column reaches down to the top of the
+/// left column's last block; on the last page (no "Vervolg" link below the columns) its last
+/// block starts below the left column's text. Pages with one column end well.
+fn columns_end_well(b: &Builder, pages: &[(usize, f32)], k: usize, right_x: f32) -> bool {
+    let (page, top) = pages[k];
+    let last = k + 1 == pages.len();
+    let texts = || {
+        b.pages[page].items.iter().filter_map(|i| match i {
+            Item::Text(t) if !t.text.is_empty() && t.baseline >= top => Some(t),
+            _ => None,
+        })
+    };
+    let lowest = |right: bool| {
+        texts().filter(|t| (t.x >= right_x - 0.5) == right).max_by(|a, b| a.baseline.total_cmp(&b.baseline))
+    };
+    let (Some(l), Some(r)) = (lowest(false), lowest(true)) else { return true };
+    let top_of = |block: u32, right: bool| {
+        texts()
+            .filter(|t| t.block == block && (t.x >= right_x - 0.5) == right)
+            .map(|t| t.baseline - 1.069 * t.size)
+            .fold(f32::MAX, f32::min)
+    };
+    let left_bottom =
+        texts().filter(|t| t.x < right_x - 0.5).map(|t| t.baseline + 0.293 * t.size).fold(f32::MIN, f32::max);
+    if last {
+        top_of(r.block, true) > left_bottom + 0.5
+    } else {
+        r.baseline + 0.293 * r.size >= top_of(l.block, false) + 0.5
+    }
+}
+
+/// Lays out one intervention, the first column of the flow's listed pages ending at the given
+/// y and the listed units moved down.
+fn lay(b: &mut Builder, it: &Intervention, left_caps: &[(usize, f32)], bumps: &[(u32, f32)]) -> Laid {
     let cat = b.cat;
     let domain = cat.kaart.domains.iter().find(|d| Some(&d.id) == it.domains.first());
     let color = domain.map_or(NEUTRAL, |d| d.color);
@@ -164,6 +379,8 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
 
     let cols = g.column_boxes(g.columns, 28.0);
     let mut flow = Flow::new(page, y, cols, part, &it.name, color);
+    flow.left_caps = left_caps.to_vec();
+    flow.bumps = bumps.to_vec();
     let label_st = LABEL.color(readable_on_white(color));
     for (label, text) in long_fields(it) {
         heading(b, &mut flow, label, label_st);
@@ -245,7 +462,7 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
             let ref_w = b.page_ref_width(ref_st);
             let w = flow.w() - ref_w - 8.0;
             let h = b.measure(st, &r.name, w);
-            flow.ensure(b, h);
+            flow.unit(b, h);
             let block = b.block();
             let target = Target::Dest(r.id.clone());
             let alt = format!("Naar de verwante interventie {}", r.name);
@@ -270,7 +487,7 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
         let st = Style::new(Face::Regular, 8.0, LINK).lead(11.0);
         for url in &it.sources {
             let h = b.measure(st, url, flow.w());
-            flow.ensure(b, h.min(st.leading * 2.0));
+            flow.unit(b, h.min(st.leading * 2.0));
             let block = b.block();
             let target = Target::Url(url.clone());
             // A long URL may itself run over a column end: place it line by line.
@@ -300,7 +517,7 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
         tail.push(format!("Bijgewerkt: {}", d.dutch()));
     }
     if !tail.is_empty() {
-        flow.ensure(b, SMALL.leading);
+        flow.unit(b, SMALL.leading);
         let block = b.block();
         flow.y = b.lines(flow.page, flow.x(), flow.y, flow.w(), SMALL, &tail.join(" · "), Role::Paragraph, block) + 2.0;
     }
@@ -308,7 +525,7 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
         let subject = format!("Reactie op interventie: {} ({})", it.name, it.id);
         let target = Target::Url(format!("mailto:{mail}?subject={}", mail_escape(&subject)));
         let st = Style::new(Face::Bold, 9.0, LINK).lead(13.0);
-        flow.ensure(b, st.leading);
+        flow.unit(b, st.leading);
         let block = b.block();
         flow.y = b.link_lines(
             flow.page,
@@ -323,28 +540,12 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
             block,
         );
     }
-    untangle_columns(b, &flow);
-}
-
-/// Keeps poppler from reading the two columns of each page as a table (see `untangle`).
-fn untangle_columns(b: &mut Builder, flow: &Flow) {
-    let Some(&(right_x, _)) = flow.cols.get(1) else { return };
-    let footer = b.footer_boxes();
-    let next_w = b.fonts.width(SMALL.face, "Vervolg op pagina 0000 ›", SMALL.size);
-    let right = b.geo.width - b.geo.margin;
-    for (k, &(page, top)) in flow.pages.iter().enumerate() {
-        let mut boxes = footer.clone();
-        if k + 1 < flow.pages.len() {
-            boxes.push((right - next_w, right, b.geo.content_bottom + 3.0 + SMALL.ascent(), SMALL.size));
-        }
-        let cols = super::untangle::Columns { right_x, top, bottom: b.geo.content_bottom, footer: boxes };
-        super::untangle::untangle(&mut b.pages[page], b.fonts, &cols);
-    }
+    Laid { pages: flow.pages, cols: flow.cols, units: flow.units }
 }
 
 /// A field label (H2) that stays with the first lines of what follows it.
 fn heading(b: &mut Builder, flow: &mut Flow, label: &str, st: Style) {
-    flow.ensure(b, st.leading + BODY.leading * 2.0);
+    flow.unit(b, st.leading + BODY.leading * 2.0);
     let block = b.block();
     flow.y = b.lines(flow.page, flow.x(), flow.y, flow.w(), st, label, Role::Heading(2), block) + 1.0;
 }
@@ -353,7 +554,7 @@ fn facts_table(b: &mut Builder, flow: &mut Flow, facts: Vec<(&str, Vec<Value>)>)
     let label_st = Style::new(Face::Bold, 9.0, INK).lead(13.0);
     let label_w = 78.0;
     for (label, values) in facts {
-        flow.ensure(b, BODY.leading);
+        flow.unit(b, BODY.leading);
         let block = b.block();
         let (page, x) = (flow.page, flow.x());
         b.lines(page, x, flow.y, label_w - 4.0, label_st, label, Role::Paragraph, block);
@@ -366,7 +567,7 @@ fn facts_table(b: &mut Builder, flow: &mut Flow, facts: Vec<(&str, Vec<Value>)>)
                 Value::Link(t, target, alt) => (t.as_str(), BODY.color(LINK), Some((target, alt))),
             };
             for line in wrap(b.fonts, st.face, st.size, text, vw) {
-                if y + st.leading > b.geo.content_bottom {
+                if y + st.leading > flow.bottom(b) {
                     flow.y = y;
                     flow.next_column(b);
                     y = flow.y;

@@ -963,12 +963,55 @@ pub(crate) struct Flow {
     cont_color: Rgb,
     /// Every page the flow has used, with the top of its columns.
     pub pages: Vec<(usize, f32)>,
+    /// Where the first column of the flow's n-th page ends, when it must end above the
+    /// content bottom (see `detail::intervention`, balanced last pages).
+    pub left_caps: Vec<(usize, f32)>,
+    /// Extra space before the flow's n-th unit (a heading, paragraph, table row...), which
+    /// keeps poppler from pairing blocks of the two columns as table cells (see `untangle`).
+    pub bumps: Vec<(u32, f32)>,
+    /// Units begun so far, and for each the first layout block it may use.
+    pub units: Vec<u32>,
 }
 
 impl Flow {
     pub fn new(page: usize, top: f32, cols: Vec<(f32, f32)>, part: usize, cont_title: &str, cont_color: Rgb) -> Flow {
         let pages = vec![(page, top)];
-        Flow { page, col: 0, y: top, top, cols, part, cont_title: cont_title.to_string(), cont_color, pages }
+        Flow {
+            page,
+            col: 0,
+            y: top,
+            top,
+            cols,
+            part,
+            cont_title: cont_title.to_string(),
+            cont_color,
+            pages,
+            left_caps: Vec::new(),
+            bumps: Vec::new(),
+            units: Vec::new(),
+        }
+    }
+
+    /// Begins the next unit, `h` points high at least: makes room for it and applies its bump.
+    pub fn unit(&mut self, b: &mut Builder, h: f32) {
+        let n = self.units.len() as u32;
+        self.units.push(b.next_block + 1);
+        self.ensure(b, h);
+        if let Some(&(_, d)) = self.bumps.iter().find(|&&(u, _)| u == n) {
+            self.y += d;
+            if self.y + h > self.bottom(b) {
+                self.next_column(b);
+            }
+        }
+    }
+
+    /// The lowest y the current column may fill.
+    pub fn bottom(&self, b: &Builder) -> f32 {
+        let n = self.pages.len() - 1;
+        match self.left_caps.iter().find(|&&(p, _)| p == n) {
+            Some(&(_, cap)) if self.col == 0 && self.cols.len() > 1 => cap.min(b.geo.content_bottom),
+            _ => b.geo.content_bottom,
+        }
     }
 
     pub fn x(&self) -> f32 {
@@ -980,7 +1023,7 @@ impl Flow {
 
     /// Makes room for `h` points, moving to the next column or a continuation page.
     pub fn ensure(&mut self, b: &mut Builder, h: f32) {
-        if self.y + h <= b.geo.content_bottom || self.y <= self.top + 0.01 {
+        if self.y + h <= self.bottom(b) || self.y <= self.top + 0.01 {
             return;
         }
         self.next_column(b);
@@ -1028,6 +1071,7 @@ pub(crate) fn flow_text(b: &mut Builder, flow: &mut Flow, text: &str, st: Style)
         if i > 0 {
             flow.y += st.leading * 0.35;
         }
+        flow.unit(b, st.leading);
         let block = b.block();
         let (indent, body, bullet) = match &para {
             Para::Text(t) => (0.0, t.as_str(), false),

@@ -3,6 +3,11 @@
 //! compound) after a slash, dot or hyphen, or else between two letters. No hyphen glyph is ever
 //! inserted, so search and copy find the whole word.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+
 use unicode_linebreak::{BreakOpportunity, linebreaks};
 
 use crate::fonts::{Face, Fonts};
@@ -52,8 +57,60 @@ pub fn paragraphs(text: &str) -> Vec<Para> {
     out
 }
 
+/// Line breaks remembered while one intervention is laid out again and again (see
+/// `detail::intervention`): the columns keep their width, so every paragraph breaks the same way
+/// in each pass. Keyed by face, size, width and a hash of the text; the text is kept to check.
+type Memo = HashMap<(Face, u32, u32, u64), (Box<str>, Vec<String>)>;
+
+thread_local! {
+    static MEMO: RefCell<Option<Memo>> = const { RefCell::new(None) };
+}
+
+/// While the returned guard lives, `wrap` on this thread remembers what it computed.
+pub(crate) fn remember_wraps() -> WrapMemo {
+    MEMO.with(|m| *m.borrow_mut() = Some(HashMap::new()));
+    WrapMemo(())
+}
+
+/// Ends `remember_wraps` (and frees what was remembered) when dropped.
+pub(crate) struct WrapMemo(());
+
+impl Drop for WrapMemo {
+    fn drop(&mut self) {
+        MEMO.with(|m| *m.borrow_mut() = None);
+    }
+}
+
 /// Breaks one paragraph (no newlines) into lines no wider than `max` points.
 pub fn wrap(fonts: &Fonts, face: Face, size: f32, text: &str, max: f32) -> Vec<String> {
+    let remembered = MEMO.with(|m| {
+        let m = m.borrow();
+        let memo = m.as_ref()?;
+        let mut h = DefaultHasher::new();
+        text.hash(&mut h);
+        let key = (face, size.to_bits(), max.to_bits(), h.finish());
+        Some(match memo.get(&key) {
+            Some((t, lines)) if **t == *text => Ok(lines.clone()),
+            Some(_) => Err(None), // another text with the same hash: not remembered
+            None => Err(Some(key)),
+        })
+    });
+    match remembered {
+        Some(Ok(lines)) => lines,
+        Some(Err(Some(key))) => {
+            let lines = wrap_now(fonts, face, size, text, max);
+            MEMO.with(|m| {
+                if let Some(memo) = m.borrow_mut().as_mut() {
+                    memo.insert(key, (text.into(), lines.clone()));
+                }
+            });
+            lines
+        }
+        _ => wrap_now(fonts, face, size, text, max),
+    }
+}
+
+fn wrap_now(fonts: &Fonts, face: Face, size: f32, text: &str, max: f32) -> Vec<String> {
     let f = fonts.face(face);
     let width = |s: &str| f.width(s, size);
     // Most runs (titles, labels, chips, short values) fit on one line: then the break

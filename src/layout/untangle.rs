@@ -1,19 +1,21 @@
-//! Keeps poppler's `pdftotext` from reading two text columns as a table.
+//! Finds, on a laid-out detail page, what would make poppler's plain `pdftotext` read the two
+//! text columns out of order; `detail::intervention` then moves a unit of the flow down and lays
+//! the intervention out again.
 //!
-//! Plain `pdftotext` (poppler's `TextPage::coalesce`) groups lines into blocks and then looks for
-//! tables: a block `b1`, the nearest block to its right (`f2`), the nearest block below it (`f3`)
-//! and the block below-right (`f4`) form a table cell quadruple when their left edges line up in
-//! pairs and the tops, centres or bottoms of `b1`/`f2` and of `f3`/`f4` lie within half a font
-//! size of each other. Two columns of text that share one vertical rhythm (a heading beside a
-//! heading, a paragraph starting beside a paragraph) meet that test all the time, and poppler
-//! then reads the page row by row, across the columns. The tagged structure is not affected, but
-//! copy-paste from many viewers and every tool built on poppler is.
+//! Poppler (`TextPage::coalesce`, 22.x) groups words into blocks, then:
+//! - looks for tables: a block `b1`, the nearest block to its right (`f2`), the nearest block
+//!   below it (`f3`) and the block below-right (`f4`) are cells of one table when their left
+//!   edges (or centres, or right edges) line up in pairs within 0.7 font sizes and the tops,
+//!   centres or bottoms of `b1`/`f2` and of `f3`/`f4` within half a font size. Two columns that
+//!   share one vertical rhythm meet that test all the time, and poppler then reads the page row
+//!   by row, across the columns (`first_conflict`);
+//! - stretches every block that is not a table cell sideways, over the blocks below it, as far
+//!   as its nearest neighbour beside it; a block whose nearest neighbour is far away (a table
+//!   value column) or missing then overlaps the other column, and the topological sort
+//!   (rule 1: overlapping in x, above) reads it after or before that whole column
+//!   (`first_stretch`).
 //!
-//! So once a detail page is laid out, this pass moves blocks of the right column down by a few
-//! points, where needed and only into the free space at the bottom of that column, until no
-//! such quadruple remains. Nothing else moves; the pass decides from the layout alone, so the
-//! output stays deterministic. The test mirrors poppler 22's (`TextOutputDev.cc`, table
-//! detection in `coalesce`) on blocks approximated from the text runs.
+//! The blocks are approximated from the text runs, in poppler's order of making them.
 
 use super::{Item, Page};
 use crate::fonts::Fonts;
@@ -21,7 +23,7 @@ use crate::fonts::Fonts;
 /// Noto Sans's ascent and descent as poppler measures a word's box, per point of font size.
 const ASCENT: f32 = 1.069;
 const DESCENT: f32 = 0.293;
-/// How far one block may be moved, beyond what the blocks above it moved, and the step tried.
+/// How far one block may be moved to undo a table, and the step tried.
 const MAX_STEP: f32 = 12.0;
 const STEP: f32 = 0.5;
 
@@ -35,6 +37,8 @@ struct Group {
     size: f32,
     /// The right-column unit (layout block) this group belongs to, if it may move.
     unit: Option<usize>,
+    /// The layout block of its first line (0: the footer).
+    block: u32,
 }
 
 impl Group {
@@ -58,54 +62,161 @@ pub(crate) struct Columns {
     pub footer: Vec<(f32, f32, f32, f32)>,
 }
 
-/// Moves right-column blocks of `page` down until poppler finds no table across the columns.
-pub(crate) fn untangle(page: &mut Page, fonts: &Fonts, cols: &Columns) {
-    let (mut groups, units, slack) = groups(page, fonts, cols);
+/// The topmost table quadruple across the columns of `page`, as the layout block of its lower
+/// right cell (f4) and how far that block and everything after it in the right column must move
+/// down to undo it; or the upper right cell (f2) when moving f4 alone cannot.
+pub(crate) fn first_conflict(page: &Page, fonts: &Fonts, cols: &Columns) -> Option<(u32, f32)> {
+    let (groups, units, _) = groups(page, fonts, cols);
     if units.is_empty() {
-        return;
+        return None;
     }
-    groups.sort_by(|a, b| a.y0.total_cmp(&b.y0).then(a.x0.total_cmp(&b.x0)));
-    // A table across the columns has b1 and f3 on the left, which never move, and f2 and f4 on
-    // the right: the right column's blocks, the page number, the "Vervolg" link.
+    let groups = creation_order(groups);
     let right: Vec<Group> = groups.iter().filter(|g| g.x0 >= cols.right_x - 0.5).copied().collect();
-    let left: Vec<(Group, Group)> = groups
-        .iter()
-        .enumerate()
-        .filter(|(_, g)| g.unit.is_none() && g.x1 < cols.right_x)
-        .filter_map(|(i, b1)| below(&groups, i).map(|f3| (*b1, f3)))
-        .collect();
-    let mut offsets = vec![0.0f32; units.len()];
-    let mut shift = 0.0f32;
-    for u in 0..units.len() {
-        let (top, bottom) = unit_extent(&right, u);
-        // The left-column blocks that could pair with this unit as f2 (beside it) or f4 (below it).
-        let candidates: Vec<(Group, Group)> =
-            left.iter().filter(|(g, _)| g.y1 > top - 60.0 && g.y0 < bottom + MAX_STEP + shift).copied().collect();
-        if candidates.is_empty() {
+    let none = vec![0.0f32; units.len()];
+    let mut best: Option<(f32, Group, Group, Group, Group)> = None;
+    for (i, b1) in groups.iter().enumerate() {
+        if b1.unit.is_some() || b1.x1 >= cols.right_x {
             continue;
         }
-        let mut s = shift;
-        let limit = (shift + MAX_STEP).min(slack);
-        let mut found = None;
-        while s <= limit + 1e-3 {
-            for o in &mut offsets[u..] {
-                *o = s;
+        let Some(f3) = below(&groups, i) else { continue };
+        if let Some((f2, f4)) = quad(b1, &f3, &right, &none).filter(|(_, f4)| best.as_ref().is_none_or(|b| f4.y0 < b.0))
+        {
+            best = Some((f4.y0, *b1, f3, f2, f4));
+        }
+    }
+    let (_, b1, f3, f2, f4) = best?;
+    for cell in [f4, f2] {
+        let Some(u) = cell.unit else { continue };
+        let from = unit_extent(&right, u).0;
+        let mut d = STEP;
+        while d <= MAX_STEP {
+            let offsets: Vec<f32> =
+                (0..units.len()).map(|v| if unit_extent(&right, v).0 >= from - 0.01 { d } else { 0.0 }).collect();
+            if quad(&b1, &f3, &right, &offsets).is_none() {
+                return Some((units[u], d));
             }
-            if !candidates.iter().any(|(b1, f3)| is_table_quad(b1, f3, &right, &offsets)) {
-                found = Some(s);
+            d += STEP;
+        }
+    }
+    f4.unit.map(|u| (units[u], MAX_STEP))
+}
+
+/// The first block poppler would stretch across the gutter (`TextPage::coalesce`, after the
+/// table search: a block's x range is widened to the blocks below it, up to its nearest
+/// neighbour beside it), as the right-column layout block to move down and by how much:
+/// - a left block beside nothing in the right column but the second or later lines of a
+///   two-column table row (a fact's value): its stretch stops only at the value, so it takes in
+///   the short label and heading blocks below and then reads after the right column; the row
+///   moves down until its label is beside the block;
+/// - a right block beside only a short left block (a heading) when left blocks below start
+///   further right (a fact's value in the left column): it stretches over them and reads
+///   before them; it moves down beside the next full-width left block.
+pub(crate) fn first_stretch(page: &Page, fonts: &Fonts, cols: &Columns) -> Option<(u32, f32)> {
+    let (groups, units, _) = groups(page, fonts, cols);
+    if units.is_empty() {
+        return None;
+    }
+    let in_cols = |g: &Group| g.y0 >= cols.top - 0.5 && g.y1 <= cols.bottom + 0.5;
+    let beside = |a: &Group, g: &Group| overlap(a.y0, a.y1, g.y0, g.y1);
+    let cells = |u: usize| groups.iter().filter(|g| g.unit == Some(u)).count();
+    let mut found: Option<(f32, u32, f32)> = None;
+    let mut take = |y: f32, block: u32, d: f32| {
+        if found.is_none_or(|f| y < f.0) {
+            found = Some((y, block, d));
+        }
+    };
+    let right_col = |g: &&Group| g.unit.is_some() && in_cols(g);
+    let left_col = |g: &&Group| g.unit.is_none() && g.block != 0 && g.x1 < cols.right_x && in_cols(g);
+    for a in groups.iter().filter(left_col) {
+        let right: Vec<&Group> = groups.iter().filter(|g| beside(a, g) && g.x0 > a.x1).collect();
+        let Some(nearest) = right.iter().min_by(|p, q| p.x0.total_cmp(&q.x0)) else {
+            // In a gap of the right column: down beside the next right block.
+            let above = groups.iter().filter(right_col).any(|g| g.y1 < a.y0);
+            let next = groups.iter().filter(right_col).filter(|g| g.y0 > a.y1).min_by(|p, q| p.y0.total_cmp(&q.y0));
+            if let (true, Some(n)) = (above, next) {
+                take(a.y0, a.block, n.y0 - a.y1 + 0.5);
+            }
+            continue;
+        };
+        let limit = nearest.x0;
+        let stretch = groups.iter().filter(|g| g.y0 >= a.y1 && g.x1 <= limit).map(|g| g.x1).fold(a.x1, f32::max);
+        if stretch < cols.right_x - 0.5 || !groups.iter().any(|g| g.unit.is_some() && g.y0 < a.y0) {
+            continue;
+        }
+        let Some(u) = nearest.unit else { continue };
+        let label = groups
+            .iter()
+            .filter(|g| g.unit == Some(u) && g.x0 < nearest.x0 - 0.5 && g.y1 < a.y0)
+            .min_by(|p, q| p.y0.total_cmp(&q.y0));
+        if let Some(label) = label {
+            take(a.y0, units[u], a.y0 - label.y1 + 0.5);
+        }
+    }
+    for g in groups.iter().filter(|g| g.unit.is_some() && in_cols(g)) {
+        let u = g.unit.expect("filtered");
+        if cells(u) > 1 {
+            continue; // a table row: poppler does not stretch table cells
+        }
+        let limit = groups.iter().filter(|l| beside(g, l) && l.x1 < g.x0).map(|l| l.x1).fold(f32::MIN, f32::max);
+        if limit == f32::MIN {
+            // Nothing beside it: in a gap of the left column, down beside the next left block;
+            // below the left column's end it does no harm.
+            let next = groups.iter().filter(left_col).filter(|l| l.y0 > g.y1).min_by(|p, q| p.y0.total_cmp(&q.y0));
+            if let Some(n) = next {
+                take(g.y0, units[u], n.y0 - g.y1 + 0.5);
+            }
+            continue;
+        }
+        let stretch = groups.iter().filter(|l| l.y0 >= g.y1 && l.x0 >= limit).map(|l| l.x0).fold(g.x0, f32::min);
+        let hit = groups.iter().any(|l| l.unit.is_none() && l.y0 > g.y0 && l.x1 >= stretch && l.x0 < cols.right_x);
+        if stretch >= cols.right_x - 0.5 || !hit {
+            continue;
+        }
+        // The next left block below that reaches across the column.
+        let wide = groups
+            .iter()
+            .filter(|l| {
+                l.unit.is_none() && l.x1 < cols.right_x && l.y0 > g.y0 && l.x1 > 0.7 * cols.right_x && in_cols(l)
+            })
+            .min_by(|p, q| p.y0.total_cmp(&q.y0));
+        if let Some(w) = wide {
+            take(g.y0, units[u], (w.y0 - g.y1 + 0.5).max(STEP));
+        }
+    }
+    found.map(|(_, b, d)| (b, d))
+}
+
+/// The groups in the order poppler makes its blocks (`TextPage::coalesce`), which decides ties
+/// between equally near blocks: it starts each block at the topmost baseline left in its text
+/// pool (4-point bins), or at a word further left within the three bins below.
+fn creation_order(mut rest: Vec<Group>) -> Vec<Group> {
+    let bin = |g: &Group| ((g.y0 + ASCENT * g.size) / 4.0).floor() as i64;
+    rest.sort_by(|a, b| bin(a).cmp(&bin(b)).then(a.x0.total_cmp(&b.x0)));
+    let mut out = Vec::with_capacity(rest.len());
+    while !rest.is_empty() {
+        let m = bin(&rest[0]);
+        // rest is sorted by (bin, x0): the first group of each bin is that bin's leftmost.
+        let mut pick = 0;
+        for (i, g) in rest.iter().enumerate() {
+            let b = bin(g);
+            if b > m + 3 {
                 break;
             }
-            s += STEP;
+            if (i == 0 || bin(&rest[i - 1]) != b) && g.x0 < rest[pick].x0 {
+                pick = i;
+            }
         }
-        shift = found.unwrap_or(shift);
-        for o in &mut offsets[u..] {
-            *o = shift;
-        }
+        out.push(rest.remove(pick));
     }
-    if shift == 0.0 {
-        return;
-    }
-    apply(page, cols, &units, &offsets);
+    out
+}
+
+fn quad(b1: &Group, f3: &Group, right: &[Group], offsets: &[f32]) -> Option<(Group, Group)> {
+    let f4s = cells(b1, right, offsets).1?;
+    let f2 = f2_candidates(b1, right, offsets).into_iter().find(|f2| is_table(b1, f2, f3, &f4s))?;
+    // Unshifted copies, as `right` holds them.
+    let orig = |g: &Group| *right.iter().find(|r| r.shifted(offsets).y0 == g.y0 && r.x0 == g.x0).unwrap_or(g);
+    Some((orig(&f2), orig(&f4s)))
 }
 
 /// The top and bottom of a unit's groups (unshifted).
@@ -169,7 +280,7 @@ fn groups(page: &Page, fonts: &Fonts, cols: &Columns) -> (Vec<Group>, Vec<u32>, 
                     None => {
                         open.retain(|&(b, x, _)| !(b == t.block && (x - t.x).abs() < 20.0));
                         open.push((t.block, t.x, groups.len()));
-                        groups.push(Group { x0: t.x, x1: t.x + w, y0, y1, size: t.size, unit });
+                        groups.push(Group { x0: t.x, x1: t.x + w, y0, y1, size: t.size, unit, block: t.block });
                     }
                 }
             }
@@ -179,7 +290,7 @@ fn groups(page: &Page, fonts: &Fonts, cols: &Columns) -> (Vec<Group>, Vec<u32>, 
         }
     }
     for &(x0, x1, base, size) in &cols.footer {
-        groups.push(Group { x0, x1, y0: base - ASCENT * size, y1: base + DESCENT * size, size, unit: None });
+        groups.push(Group { x0, x1, y0: base - ASCENT * size, y1: base + DESCENT * size, size, unit: None, block: 0 });
     }
     (groups, units, (cols.bottom - lowest).max(0.0))
 }
@@ -204,8 +315,27 @@ fn below(groups: &[Group], i: usize) -> Option<Group> {
 
 /// Whether poppler would take `b1` as the top-left cell of a table, with `f3` the block below it
 /// and the beside and below-right blocks from `right` (moved by `offsets`).
+#[cfg(test)]
 fn is_table_quad(b1: &Group, f3: &Group, right: &[Group], offsets: &[f32]) -> bool {
-    let (b1, f3) = (*b1, *f3);
+    cells(b1, right, offsets)
+        .1
+        .is_some_and(|f4| f2_candidates(b1, right, offsets).into_iter().any(|f2| is_table(b1, &f2, f3, &f4)))
+}
+
+/// poppler's f2 is the nearest block beside `b1` on the right; blocks that start at the same x
+/// in the layout may differ there by rounding in the PDF, so each of them may be the one.
+fn f2_candidates(b1: &Group, right: &[Group], offsets: &[f32]) -> Vec<Group> {
+    let beside: Vec<Group> = right
+        .iter()
+        .map(|g| g.shifted(offsets))
+        .filter(|b2| b2.y0 <= b1.y1 && b2.y1 >= b1.y0 && b2.x0 > b1.x1)
+        .collect();
+    let x0 = beside.iter().map(|g| g.x0).fold(f32::MAX, f32::min);
+    beside.into_iter().filter(|g| g.x0 <= x0 + 0.05).collect()
+}
+
+/// poppler's f2 and f4 for `b1` (first of equals, in creation order).
+fn cells(b1: &Group, right: &[Group], offsets: &[f32]) -> (Option<Group>, Option<Group>) {
     let (mut f2, mut f4): (Option<Group>, Option<Group>) = (None, None);
     let (mut bx0, mut bx1, mut by1) = (f32::MAX, f32::MAX, f32::MAX);
     for g in right {
@@ -221,7 +351,12 @@ fn is_table_quad(b1: &Group, f3: &Group, right: &[Group], offsets: &[f32]) -> bo
             f4 = Some(b2);
         }
     }
-    let (Some(f2), Some(f4)) = (f2, f4) else { return false };
+    (f2, f4)
+}
+
+/// poppler's test whether `b1`, `f2`, `f3` and `f4` are the cells of a table.
+fn is_table(b1: &Group, f2: &Group, f3: &Group, f4: &Group) -> bool {
+    let (b1, f2, f3, f4) = (*b1, *f2, *f3, *f4);
     if overlap(f3.x0, f3.x1, f4.x0, f4.x1)
         || overlap(f2.y0, f2.y1, f4.y0, f4.y1)
         || overlap(f2.x0, f2.x1, f3.x0, f3.x1)
@@ -231,7 +366,8 @@ fn is_table_quad(b1: &Group, f3: &Group, right: &[Group], offsets: &[f32]) -> bo
         return false;
     }
     let d = b1.size.min(f2.size).min(f3.size).min(f4.size);
-    let (dx, dy) = (0.3 * d, 0.5 * d);
+    // poppler 22: deltaX = minColSpacing1 (TextOutputDev::minColSpacing1_default = 0.7) * size
+    let (dx, dy) = (0.7 * d, 0.5 * d);
     let cx = |g: &Group| (g.x0 + g.x1) / 2.0;
     let cy = |g: &Group| (g.y0 + g.y1) / 2.0;
     let near = |a: f32, b: f32, tol: f32| (a - b).abs() <= tol;
@@ -244,29 +380,12 @@ fn is_table_quad(b1: &Group, f3: &Group, right: &[Group], offsets: &[f32]) -> bo
     columns_align && rows_align
 }
 
-/// Moves every item of each right-column unit down by its offset.
-fn apply(page: &mut Page, cols: &Columns, units: &[u32], offsets: &[f32]) {
-    let offset = |block: u32, x: f32, y: f32| -> f32 {
-        if !in_right_column(x, y, cols) {
-            return 0.0;
-        }
-        units.iter().position(|&b| b == block).map_or(0.0, |u| offsets[u])
-    };
-    for item in &mut page.items {
-        match item {
-            Item::Text(t) => t.baseline += offset(t.block, t.x, t.baseline),
-            Item::Link(l) => l.rect.y += offset(l.block, l.rect.x, l.rect.y + l.rect.h / 2.0),
-            Item::Fill(_) => {}
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn g(x0: f32, x1: f32, y0: f32, y1: f32, unit: Option<usize>) -> Group {
-        Group { x0, x1, y0, y1, size: 9.5, unit }
+        Group { x0, x1, y0, y1, size: 9.5, unit, block: 0 }
     }
 
     #[test]
