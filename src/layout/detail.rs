@@ -70,9 +70,14 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
     let mut bumps: Vec<(u32, f32)> = Vec::new();
     let mut caps: Vec<(usize, f32)> = Vec::new();
     let mut result = None;
+    // A layout already made with the current caps and bumps (by the search for a cap).
+    let mut pending: Option<(Builder, Laid)> = None;
     for _ in 0..40 {
-        let mut t = b.fork();
-        let r = lay(&mut t, it, &caps, &bumps);
+        let (t, r) = pending.take().unwrap_or_else(|| {
+            let mut t = b.fork();
+            let r = lay(&mut t, it, &caps, &bumps);
+            (t, r)
+        });
         let Some(&(right_x, _)) = r.cols.get(1) else {
             result = Some(t);
             break;
@@ -97,6 +102,7 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
         let last = k + 1 == r.pages.len();
         let (mut lo, mut hi) = (r.pages[k].1, b.geo.content_bottom);
         let mut found = None;
+        let mut best = None;
         // First a guess: half the difference of the columns' ends moves over, and a little
         // more, so the right column ends below the left. Mostly right the first time.
         if let Some(cap) = balanced_cap(&t, &r.pages, k, right_x) {
@@ -108,6 +114,7 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
             let grew = last && r2.pages.len() != r.pages.len();
             if !grew && columns_end_well(&t2, &r2.pages, k, right_x) {
                 found = Some(c);
+                best = Some((t2, r2));
             }
         }
         for _ in 0..if found.is_some() { 0 } else { 6 } {
@@ -120,6 +127,7 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
             let grew = last && r2.pages.len() != r.pages.len();
             if !grew && columns_end_well(&t2, &r2.pages, k, right_x) {
                 found = Some(c);
+                best = Some((t2, r2));
                 lo = cap;
             } else if grew {
                 lo = cap;
@@ -128,7 +136,10 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
             }
         }
         match found {
-            Some(c) if c != caps => caps = c,
+            Some(c) if c != caps => {
+                caps = c;
+                pending = best;
+            }
             _ => {
                 // No cap works on the last page (both columns full): move the right column's
                 // last unit below the left column instead, if it still fits.
@@ -381,6 +392,7 @@ fn lay(b: &mut Builder, it: &Intervention, left_caps: &[(usize, f32)], bumps: &[
     let mut flow = Flow::new(page, y, cols, part, &it.name, color);
     flow.left_caps = left_caps.to_vec();
     flow.bumps = bumps.to_vec();
+    flow.settle = true;
     let label_st = LABEL.color(readable_on_white(color));
     for (label, text) in long_fields(it) {
         heading(b, &mut flow, label, label_st);
@@ -540,6 +552,7 @@ fn lay(b: &mut Builder, it: &Intervention, left_caps: &[(usize, f32)], bumps: &[
             block,
         );
     }
+    flow.settle_unit(b);
     Laid { pages: flow.pages, cols: flow.cols, units: flow.units }
 }
 

@@ -971,6 +971,12 @@ pub(crate) struct Flow {
     pub bumps: Vec<(u32, f32)>,
     /// Units begun so far, and for each the first layout block it may use.
     pub units: Vec<u32>,
+    /// Whether units placed in the right column are checked at once (see `settle_unit`).
+    pub settle: bool,
+    /// The checker of the current page's right column, with its page.
+    settler: Option<(usize, untangle::Settler)>,
+    /// The unit being placed: its page, column and first item.
+    open_unit: Option<(usize, usize, usize)>,
 }
 
 impl Flow {
@@ -989,11 +995,52 @@ impl Flow {
             left_caps: Vec::new(),
             bumps: Vec::new(),
             units: Vec::new(),
+            settle: false,
+            settler: None,
+            open_unit: None,
+        }
+    }
+
+    /// Moves the unit just placed down a little when, standing in the right column, it would
+    /// make poppler read the columns as a table (`untangle::Settler`), if it still fits. What is
+    /// left, `detail::intervention` finds on the finished pages and lays out again.
+    pub fn settle_unit(&mut self, b: &mut Builder) {
+        let Some((page, col, mark)) = self.open_unit.take() else { return };
+        let Some(&(right_x, _)) = self.cols.get(1) else { return };
+        if !self.settle || col == 0 || page != self.page || col != self.col {
+            return;
+        }
+        let cols = untangle::Columns { right_x, top: self.top, bottom: b.geo.content_bottom, footer: b.footer_boxes() };
+        if self.settler.as_ref().is_none_or(|(p, _)| *p != page) {
+            self.settler = Some((page, untangle::Settler::new(&b.pages[page].items[..mark], b.fonts, &cols)));
+        }
+        let items = &b.pages[page].items[mark..];
+        let lowest = items
+            .iter()
+            .map(|i| match i {
+                Item::Text(t) => t.baseline + 0.3 * t.size,
+                Item::Link(l) => l.rect.y + l.rect.h,
+                Item::Fill(f) => f.rect.y + f.rect.h,
+            })
+            .fold(self.y, f32::max);
+        let room = (self.bottom(b) - lowest).max(0.0);
+        let Some((_, settler)) = self.settler.as_mut() else { return };
+        let d = settler.place(items, b.fonts, &cols, room);
+        if d > 0.0 {
+            for item in &mut b.pages[page].items[mark..] {
+                match item {
+                    Item::Text(t) => t.baseline += d,
+                    Item::Link(l) => l.rect.y += d,
+                    Item::Fill(f) => f.rect.y += d,
+                }
+            }
+            self.y += d;
         }
     }
 
     /// Begins the next unit, `h` points high at least: makes room for it and applies its bump.
     pub fn unit(&mut self, b: &mut Builder, h: f32) {
+        self.settle_unit(b);
         let n = self.units.len() as u32;
         self.units.push(b.next_block + 1);
         self.ensure(b, h);
@@ -1003,6 +1050,7 @@ impl Flow {
                 self.next_column(b);
             }
         }
+        self.open_unit = Some((self.page, self.col, b.pages[self.page].items.len()));
     }
 
     /// The lowest y the current column may fill.

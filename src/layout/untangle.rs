@@ -186,6 +186,89 @@ pub(crate) fn first_stretch(page: &Page, fonts: &Fonts, cols: &Columns) -> Optio
     found.map(|(_, b, d)| (b, d))
 }
 
+/// Checks the units of one page's right column as the flow places them, once the left column is
+/// complete: a unit that would complete a table across the columns (as `f4`, the lower right
+/// cell) is moved down at once, which spares most passes of `detail::intervention`. Cheap: the
+/// left column's blocks and the block below each are found once per page.
+pub(crate) struct Settler {
+    /// Left-column blocks with the block poppler takes as below each (b1, f3).
+    left: Vec<(Group, Group)>,
+    /// The right column's blocks so far, and the footer's, none of them movable.
+    right: Vec<Group>,
+}
+
+impl Settler {
+    /// For a page whose items so far are `items`.
+    pub(crate) fn new(items: &[Item], fonts: &Fonts, cols: &Columns) -> Settler {
+        let (mut groups, _, _) = groups_in(items, fonts, cols);
+        for &(x0, x1, base, size) in &cols.footer {
+            groups.push(Group {
+                x0,
+                x1,
+                y0: base - ASCENT * size,
+                y1: base + DESCENT * size,
+                size,
+                unit: None,
+                block: 0,
+            });
+        }
+        let groups: Vec<Group> = creation_order(groups).into_iter().map(|g| Group { unit: None, ..g }).collect();
+        let right = groups.iter().filter(|g| g.x0 >= cols.right_x - 0.5).copied().collect();
+        let left = groups
+            .iter()
+            .enumerate()
+            .filter(|(_, g)| g.x1 < cols.right_x && g.y0 >= cols.top - 0.5)
+            .filter_map(|(i, b1)| below(&groups, i).map(|f3| (*b1, f3)))
+            .collect();
+        Settler { left, right }
+    }
+
+    /// How far the unit whose items are `items` (just placed in the right column) should move
+    /// down, at most `room`; it is then added to the column.
+    pub(crate) fn place(&mut self, items: &[Item], fonts: &Fonts, cols: &Columns, room: f32) -> f32 {
+        let (new, _, _) = groups_in(items, fonts, cols);
+        let new: Vec<Group> =
+            new.into_iter().filter(|g| g.x0 >= cols.right_x - 0.5).map(|g| Group { unit: None, ..g }).collect();
+        if new.is_empty() {
+            return 0.0;
+        }
+        let (top, bottom) = new.iter().fold((f32::MAX, f32::MIN), |(t, b), g| (t.min(g.y0), b.max(g.y1)));
+        // Tables that exist without this unit are not its to undo.
+        let near: Vec<(Group, Group)> = self
+            .left
+            .iter()
+            .filter(|(b1, _)| b1.y1 > top - 60.0 && b1.y0 < bottom + MAX_STEP)
+            .filter(|(b1, f3)| quad(b1, f3, &self.right, &[]).is_none())
+            .copied()
+            .collect();
+        // The column with the unit in its place (by its top), then moved down step by step.
+        let at = self.right.iter().position(|g| g.y0 >= top).unwrap_or(self.right.len());
+        let mut all: Vec<Group> = self.right[..at].to_vec();
+        all.extend_from_slice(&new);
+        all.extend_from_slice(&self.right[at..]);
+        let moved = at..at + new.len();
+        let mut shift = 0.0;
+        let mut d = 0.0;
+        while d <= MAX_STEP.min(room) + 1e-3 {
+            for (g, n) in all[moved.clone()].iter_mut().zip(&new) {
+                g.y0 = n.y0 + d;
+                g.y1 = n.y1 + d;
+            }
+            if near.iter().all(|(b1, f3)| quad(b1, f3, &all, &[]).is_none()) {
+                shift = d;
+                break;
+            }
+            d += STEP;
+        }
+        for (g, n) in all[moved].iter_mut().zip(&new) {
+            g.y0 = n.y0 + shift;
+            g.y1 = n.y1 + shift;
+        }
+        self.right = all;
+        shift
+    }
+}
+
 /// The groups in the order poppler makes its blocks (`TextPage::coalesce`), which decides ties
 /// between equally near blocks: it starts each block at the topmost baseline left in its text
 /// pool (4-point bins), or at a word further left within the three bins below.
@@ -231,12 +314,21 @@ fn in_right_column(x: f32, y: f32, cols: &Columns) -> bool {
 /// The page's text as poppler-like blocks; the right column's layout blocks (units) in order of
 /// their first line; and the free space below the right column.
 fn groups(page: &Page, fonts: &Fonts, cols: &Columns) -> (Vec<Group>, Vec<u32>, f32) {
+    let (mut groups, units, slack) = groups_in(&page.items, fonts, cols);
+    for &(x0, x1, base, size) in &cols.footer {
+        groups.push(Group { x0, x1, y0: base - ASCENT * size, y1: base + DESCENT * size, size, unit: None, block: 0 });
+    }
+    (groups, units, slack)
+}
+
+/// `groups` of some of a page's items, without the footer.
+fn groups_in(items: &[Item], fonts: &Fonts, cols: &Columns) -> (Vec<Group>, Vec<u32>, f32) {
     let mut groups: Vec<Group> = Vec::new();
     let mut units: Vec<u32> = Vec::new();
     let mut lowest = cols.top;
     // (block, x of the group's first line, its group index): where the next line may join.
     let mut open: Vec<(u32, f32, usize)> = Vec::new();
-    for item in &page.items {
+    for item in items {
         match item {
             Item::Text(t) if !t.text.is_empty() => {
                 let w = fonts.width(t.face, &t.text, t.size);
@@ -288,9 +380,6 @@ fn groups(page: &Page, fonts: &Fonts, cols: &Columns) -> (Vec<Group>, Vec<u32>, 
             Item::Link(l) if in_right_column(l.rect.x, l.rect.y, cols) => lowest = lowest.max(l.rect.y + l.rect.h),
             _ => {}
         }
-    }
-    for &(x0, x1, base, size) in &cols.footer {
-        groups.push(Group { x0, x1, y0: base - ASCENT * size, y1: base + DESCENT * size, size, unit: None, block: 0 });
     }
     (groups, units, (cols.bottom - lowest).max(0.0))
 }
