@@ -167,3 +167,13 @@ fn every_summary_is_one_sentence_and_every_name_is_clean() {
     }
     assert!(problems.is_empty(), "{}", problems.into_iter().collect::<Vec<_>>().join("\n"));
 }
+
+#[test]
+fn every_intervention_is_found_by_its_id() {
+    let cat = catalogue();
+    for it in &cat.interventions {
+        assert_eq!(cat.intervention(&it.id).map(|i| &i.name), Some(&it.name), "{}", it.id);
+    }
+    assert!(cat.intervention("bestaat-niet").is_none());
+    assert!(cat.intervention("").is_none());
+}

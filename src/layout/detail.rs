@@ -464,8 +464,7 @@ fn lay(b: &mut Builder, it: &Intervention, left_caps: &[(usize, f32)], bumps: &[
         flow.y += 8.0;
     }
 
-    let related: Vec<&Intervention> =
-        it.related.iter().filter_map(|r| cat.interventions.iter().find(|i| &i.id == r)).collect();
+    let related: Vec<&Intervention> = it.related.iter().filter_map(|r| cat.intervention(r)).collect();
     if !related.is_empty() {
         heading(b, &mut flow, "Verwant", label_st);
         for r in related {
