@@ -5,8 +5,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 use unicode_linebreak::{BreakOpportunity, linebreaks};
 
@@ -60,7 +59,25 @@ pub fn paragraphs(text: &str) -> Vec<Para> {
 /// Line breaks remembered while one intervention is laid out again and again (see
 /// `detail::intervention`): the columns keep their width, so every paragraph breaks the same way
 /// in each pass. Keyed by face, size, width and a hash of the text; the text is kept to check.
-type Memo = HashMap<(Face, u32, u32, u64), (Box<str>, Vec<String>)>;
+type Memo = HashMap<(Face, u32, u32, u64), (Box<str>, Vec<String>), BuildHasherDefault<Fx>>;
+
+/// A fast, deterministic hash (FxHash's multiply-rotate, eight bytes at a time): the memo checks
+/// the text itself on a hit, so it needs speed, not strength against collisions.
+#[derive(Default)]
+struct Fx(u64);
+
+impl Hasher for Fx {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
 
 thread_local! {
     static MEMO: RefCell<Option<Memo>> = const { RefCell::new(None) };
@@ -68,7 +85,7 @@ thread_local! {
 
 /// While the returned guard lives, `wrap` on this thread remembers what it computed.
 pub(crate) fn remember_wraps() -> WrapMemo {
-    MEMO.with(|m| *m.borrow_mut() = Some(HashMap::new()));
+    MEMO.with(|m| *m.borrow_mut() = Some(HashMap::default()));
     WrapMemo(())
 }
 
@@ -86,7 +103,7 @@ pub fn wrap(fonts: &Fonts, face: Face, size: f32, text: &str, max: f32) -> Vec<S
     let remembered = MEMO.with(|m| {
         let m = m.borrow();
         let memo = m.as_ref()?;
-        let mut h = DefaultHasher::new();
+        let mut h = Fx::default();
         text.hash(&mut h);
         let key = (face, size.to_bits(), max.to_bits(), h.finish());
         Some(match memo.get(&key) {
