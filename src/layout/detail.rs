@@ -82,9 +82,7 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
             result = Some(t);
             break;
         };
-        if let Some((block, d)) = conflict(&t, &r.pages, right_x, super::untangle::first_conflict)
-            .or_else(|| conflict(&t, &r.pages, right_x, super::untangle::first_stretch))
-        {
+        if let Some((block, d)) = problem(&t, &r.pages, right_x) {
             let unit = r.units.iter().rposition(|&first| first <= block).unwrap_or(0) as u32;
             match bumps.iter_mut().find(|(u, _)| *u == unit) {
                 Some((_, old)) => *old += d,
@@ -164,28 +162,29 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
     b.merge(result.expect("laid out at least once"));
 }
 
-/// The first problem `find` sees on the flow's pages: the layout block to move down, and by how
-/// much.
-fn conflict(
-    b: &Builder,
-    pages: &[(usize, f32)],
-    right_x: f32,
-    find: fn(&Page, &crate::fonts::Fonts, &super::untangle::Columns) -> Option<(u32, f32)>,
-) -> Option<(u32, f32)> {
+/// The first problem on the flow's pages: a table across the columns on any page, else a block
+/// poppler would stretch across the gutter; as the layout block to move down, and by how much.
+fn problem(b: &Builder, pages: &[(usize, f32)], right_x: f32) -> Option<(u32, f32)> {
+    use super::untangle::{Columns, PageBlocks, first_conflict, first_stretch};
     let footer = b.footer_boxes();
     let next_w = b.fonts.width(SMALL.face, "Vervolg op pagina 0000 ›", SMALL.size);
     let right = b.geo.width - b.geo.margin;
-    for (k, &(page, top)) in pages.iter().enumerate() {
-        let mut boxes = footer.clone();
-        if k + 1 < pages.len() {
-            boxes.push((right - next_w, right, b.geo.content_bottom + 3.0 + SMALL.ascent(), SMALL.size));
-        }
-        let cols = super::untangle::Columns { right_x, top, bottom: b.geo.content_bottom, footer: boxes };
-        if let Some(c) = find(&b.pages[page], b.fonts, &cols) {
-            return Some(c);
-        }
-    }
-    None
+    let checked: Vec<(PageBlocks, Columns)> = pages
+        .iter()
+        .enumerate()
+        .map(|(k, &(page, top))| {
+            let mut boxes = footer.clone();
+            if k + 1 < pages.len() {
+                boxes.push((right - next_w, right, b.geo.content_bottom + 3.0 + SMALL.ascent(), SMALL.size));
+            }
+            let cols = Columns { right_x, top, bottom: b.geo.content_bottom, footer: boxes };
+            (PageBlocks::new(&b.pages[page], b.fonts, &cols), cols)
+        })
+        .collect();
+    checked
+        .iter()
+        .find_map(|(blocks, cols)| first_conflict(blocks, cols))
+        .or_else(|| checked.iter().find_map(|(blocks, cols)| first_stretch(blocks, cols)))
 }
 
 /// The right column's last layout block on the flow's last page, and how far it must move down

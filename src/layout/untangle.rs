@@ -62,11 +62,25 @@ pub(crate) struct Columns {
     pub footer: Vec<(f32, f32, f32, f32)>,
 }
 
+/// A page's text as poppler-like blocks, found once for both checks below.
+pub(crate) struct PageBlocks {
+    groups: Vec<Group>,
+    /// The right column's layout blocks, in order.
+    units: Vec<u32>,
+}
+
+impl PageBlocks {
+    pub(crate) fn new(page: &Page, fonts: &Fonts, cols: &Columns) -> PageBlocks {
+        let (groups, units, _) = groups(page, fonts, cols);
+        PageBlocks { groups, units }
+    }
+}
+
 /// The topmost table quadruple across the columns of `page`, as the layout block of its lower
 /// right cell (f4) and how far that block and everything after it in the right column must move
 /// down to undo it; or the upper right cell (f2) when moving f4 alone cannot.
-pub(crate) fn first_conflict(page: &Page, fonts: &Fonts, cols: &Columns) -> Option<(u32, f32)> {
-    let (groups, units, _) = groups(page, fonts, cols);
+pub(crate) fn first_conflict(blocks: &PageBlocks, cols: &Columns) -> Option<(u32, f32)> {
+    let (groups, units) = (blocks.groups.clone(), &blocks.units);
     if units.is_empty() {
         return None;
     }
@@ -111,8 +125,8 @@ pub(crate) fn first_conflict(page: &Page, fonts: &Fonts, cols: &Columns) -> Opti
 /// - a right block beside only a short left block (a heading) when left blocks below start
 ///   further right (a fact's value in the left column): it stretches over them and reads
 ///   before them; it moves down beside the next full-width left block.
-pub(crate) fn first_stretch(page: &Page, fonts: &Fonts, cols: &Columns) -> Option<(u32, f32)> {
-    let (groups, units, _) = groups(page, fonts, cols);
+pub(crate) fn first_stretch(blocks: &PageBlocks, cols: &Columns) -> Option<(u32, f32)> {
+    let (groups, units) = (&blocks.groups, &blocks.units);
     if units.is_empty() {
         return None;
     }
