@@ -348,6 +348,30 @@ fn plain_pdftotext_reads_the_columns_of_detail_pages_in_order() {
     assert!(wrong.len() <= 1, "labels out of order on pages {wrong:?} of {pages}");
 }
 
+/// The last lines of an intervention ("Bijgewerkt", "Reageer op deze interventie") never make a
+/// page of their own: where they do not fit in the last column, they take the line below it.
+#[test]
+fn no_continuation_page_holds_only_the_closing_lines() {
+    let bytes = compile("data", Paper::A4Landscape);
+    let Some(raw) = pdftotext_with(&bytes, &["-raw"]) else {
+        eprintln!("pdftotext not installed: skipped (CI installs poppler-utils)");
+        return;
+    };
+    let mut tail_only = Vec::new();
+    for (k, page) in raw.split('\u{c}').enumerate() {
+        let lines: Vec<&str> = page.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        let Some(start) = lines.iter().position(|l| l.starts_with("‹ vervolg van pagina")) else { continue };
+        let body: Vec<&&str> = lines[start + 1..]
+            .iter()
+            .filter(|l| !l.starts_with("Interventiekaart") && !l.starts_with("pagina ") && !l.starts_with("Vervolg op"))
+            .collect();
+        if body.iter().all(|l| l.starts_with("Bijgewerkt") || l.starts_with("Reageer")) {
+            tail_only.push(k + 1);
+        }
+    }
+    assert!(tail_only.is_empty(), "pages with only the closing lines: {tail_only:?}");
+}
+
 #[test]
 fn extracted_text_holds_every_name_with_its_diacritics() {
     let bytes = compile(EDGE, Paper::A4Landscape);

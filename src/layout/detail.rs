@@ -526,26 +526,69 @@ fn lay(b: &mut Builder, it: &Intervention, left_caps: &[(usize, f32)], bumps: &[
     if let Some(d) = it.updated {
         tail.push(format!("Bijgewerkt: {}", d.dutch()));
     }
-    if !tail.is_empty() {
+    let reply = cat.kaart.contact.as_ref().map(|mail| {
+        let subject = format!("Reactie op interventie: {} ({})", it.name, it.id);
+        (
+            Target::Url(format!("mailto:{mail}?subject={}", mail_escape(&subject))),
+            format!("E-mail de redactie over {}", it.name),
+        )
+    });
+    let reply_label = "Reageer op deze interventie ›";
+    let reply_st = Style::new(Face::Bold, 9.0, LINK).lead(13.0);
+    let tail = (!tail.is_empty()).then(|| tail.join(" · "));
+    // Where the tail no longer fits in the last column, it takes one line below the columns
+    // (where "Vervolg op pagina" stands on a page that goes on) rather than a page of its own.
+    let h = tail.as_ref().map_or(0.0, |_| SMALL.leading + 2.0) + reply.as_ref().map_or(0.0, |_| reply_st.leading);
+    let sep = " · ";
+    let line_w = tail.as_ref().map_or(0.0, |t| b.fonts.width(SMALL.face, &format!("{t}{sep}"), SMALL.size))
+        + b.fonts.width(reply_st.face, reply_label, reply_st.size);
+    let in_last_column = flow.col + 1 == flow.cols.len();
+    if h > 0.0 && in_last_column && flow.y + h > flow.bottom(b) && flow.y > flow.top + 0.01 && line_w <= flow.w() {
+        flow.settle_unit(b);
+        let (page, mut x) = (flow.page, flow.x());
+        let top = b.geo.content_bottom + 3.0;
+        let baseline = top + SMALL.ascent();
+        if let Some(t) = &tail {
+            let block = b.block();
+            let t = if reply.is_some() { format!("{t}{sep}") } else { t.clone() };
+            b.lines(page, x, top, flow.w(), SMALL, &t, Role::Paragraph, block);
+            x += b.fonts.width(SMALL.face, &t, SMALL.size);
+        }
+        if let Some((target, alt)) = &reply {
+            let block = b.block();
+            let w = flow.x() + flow.w() - x;
+            b.link_lines(
+                page,
+                x,
+                baseline - reply_st.ascent(),
+                w,
+                reply_st,
+                reply_label,
+                target,
+                alt,
+                Role::Paragraph,
+                block,
+            );
+        }
+        return Laid { pages: flow.pages, cols: flow.cols, units: flow.units };
+    }
+    if let Some(t) = &tail {
         flow.unit(b, SMALL.leading);
         let block = b.block();
-        flow.y = b.lines(flow.page, flow.x(), flow.y, flow.w(), SMALL, &tail.join(" · "), Role::Paragraph, block) + 2.0;
+        flow.y = b.lines(flow.page, flow.x(), flow.y, flow.w(), SMALL, t, Role::Paragraph, block) + 2.0;
     }
-    if let Some(mail) = &cat.kaart.contact {
-        let subject = format!("Reactie op interventie: {} ({})", it.name, it.id);
-        let target = Target::Url(format!("mailto:{mail}?subject={}", mail_escape(&subject)));
-        let st = Style::new(Face::Bold, 9.0, LINK).lead(13.0);
-        flow.unit(b, st.leading);
+    if let Some((target, alt)) = &reply {
+        flow.unit(b, reply_st.leading);
         let block = b.block();
         flow.y = b.link_lines(
             flow.page,
             flow.x(),
             flow.y,
             flow.w(),
-            st,
-            "Reageer op deze interventie ›",
-            &target,
-            &format!("E-mail de redactie over {}", it.name),
+            reply_st,
+            reply_label,
+            target,
+            alt,
             Role::Paragraph,
             block,
         );
