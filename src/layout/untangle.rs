@@ -99,13 +99,13 @@ pub(crate) fn first_conflict(blocks: &PageBlocks, cols: &Columns) -> Option<(u32
         }
     }
     let (_, b1, f3, f2, f4) = best?;
+    let tops: Vec<f32> = (0..units.len()).map(|v| unit_extent(&right, v).0).collect();
     for cell in [f4, f2] {
         let Some(u) = cell.unit else { continue };
-        let from = unit_extent(&right, u).0;
+        let from = tops[u];
         let mut d = STEP;
         while d <= MAX_STEP {
-            let offsets: Vec<f32> =
-                (0..units.len()).map(|v| if unit_extent(&right, v).0 >= from - 0.01 { d } else { 0.0 }).collect();
+            let offsets: Vec<f32> = tops.iter().map(|&t| if t >= from - 0.01 { d } else { 0.0 }).collect();
             if quad(&b1, &f3, &right, &offsets).is_none() {
                 return Some((units[u], d));
             }
