@@ -509,4 +509,41 @@ mod tests {
             "tops, centres and bottoms now differ by more than 4.75"
         );
     }
+
+    fn run(x: f32, baseline: f32, face: crate::fonts::Face, size: f32, text: &str, block: u32) -> Item {
+        Item::Text(super::super::TextRun {
+            x,
+            baseline,
+            size,
+            face,
+            color: crate::model::Rgb(0, 0, 0),
+            text: text.into(),
+            role: super::super::Role::Paragraph,
+            block,
+            link: None,
+        })
+    }
+
+    #[test]
+    fn settler_moves_a_right_column_unit_that_would_complete_a_table() {
+        use crate::fonts::Face::{Bold, Regular};
+        let fonts = Fonts::get();
+        let cols = Columns { right_x: 430.0, top: 90.0, bottom: 500.0, footer: Vec::new() };
+        let left = [
+            run(34.0, 110.0, Bold, 10.5, "Doel", 1),
+            run(34.0, 126.0, Regular, 9.5, "Een paragraaf in de linkerkolom", 2),
+        ];
+        let mut settler = Settler::new(&left, fonts, &cols);
+        // A heading beside the left one completes nothing yet.
+        assert_eq!(settler.place(&[run(430.0, 110.0, Bold, 10.5, "Aanmelding", 10)], fonts, &cols, 100.0), 0.0);
+        // A paragraph under it, level with the left one: two headings over two paragraphs, the
+        // cells of a table for poppler. It moves down just past half its font size (4.75 pt),
+        // where its top, centre and bottom no longer line up with the left paragraph's.
+        let d = settler.place(&[run(430.0, 126.0, Regular, 9.5, "Tekst in de rechterkolom", 11)], fonts, &cols, 100.0);
+        assert_eq!(d, 5.0);
+        // Without room it stays where it is.
+        let mut settler = Settler::new(&left, fonts, &cols);
+        settler.place(&[run(430.0, 110.0, Bold, 10.5, "Aanmelding", 10)], fonts, &cols, 100.0);
+        assert_eq!(settler.place(&[run(430.0, 126.0, Regular, 9.5, "Tekst", 11)], fonts, &cols, 0.0), 0.0);
+    }
 }
