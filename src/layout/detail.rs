@@ -99,33 +99,32 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
         // the flow needing another page when it is the last.
         let last = k + 1 == r.pages.len();
         let (mut lo, mut hi) = (r.pages[k].1, b.geo.content_bottom);
+        // Page k's left column capped at `cap`: the caps, the layout, whether the flow grew a
+        // page (on the last page) and whether the columns end well.
+        let try_cap = |cap: f32| {
+            let mut c = caps.clone();
+            c.retain(|&(p, _)| p != k);
+            c.push((k, cap));
+            let mut t2 = b.fork();
+            let r2 = lay(&mut t2, it, &c, &bumps);
+            let grew = last && r2.pages.len() != r.pages.len();
+            let good = !grew && columns_end_well(&t2, &r2.pages, k, right_x);
+            (c, (t2, r2), grew, good)
+        };
         let mut found = None;
         let mut best = None;
         // First a guess: half the difference of the columns' ends moves over, and a little
         // more, so the right column ends below the left. Mostly right the first time.
-        if let Some(cap) = balanced_cap(&t, &r.pages, k, right_x) {
-            let mut t2 = b.fork();
-            let mut c = caps.clone();
-            c.retain(|&(p, _)| p != k);
-            c.push((k, cap));
-            let r2 = lay(&mut t2, it, &c, &bumps);
-            let grew = last && r2.pages.len() != r.pages.len();
-            if !grew && columns_end_well(&t2, &r2.pages, k, right_x) {
-                found = Some(c);
-                best = Some((t2, r2));
-            }
+        if let Some((c, laid, _, true)) = balanced_cap(&t, &r.pages, k, right_x).map(try_cap) {
+            found = Some(c);
+            best = Some(laid);
         }
         for _ in 0..if found.is_some() { 0 } else { 6 } {
             let cap = (lo + hi) / 2.0;
-            let mut t2 = b.fork();
-            let mut c = caps.clone();
-            c.retain(|&(p, _)| p != k);
-            c.push((k, cap));
-            let r2 = lay(&mut t2, it, &c, &bumps);
-            let grew = last && r2.pages.len() != r.pages.len();
-            if !grew && columns_end_well(&t2, &r2.pages, k, right_x) {
+            let (c, laid, grew, good) = try_cap(cap);
+            if good {
                 found = Some(c);
-                best = Some((t2, r2));
+                best = Some(laid);
                 lo = cap;
             } else if grew {
                 lo = cap;
@@ -142,16 +141,14 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
                 // No cap works on the last page (both columns full): move the right column's
                 // last unit below the left column instead, if it still fits.
                 if let (true, Some((block, d))) = (last, drop_last(&t, &r.pages, right_x)) {
-                    {
-                        let unit = r.units.iter().rposition(|&first| first <= block).unwrap_or(0) as u32;
-                        let mut bumps2 = bumps.clone();
-                        bumps2.push((unit, d));
-                        let mut t2 = b.fork();
-                        let r2 = lay(&mut t2, it, &caps, &bumps2);
-                        if r2.pages.len() == r.pages.len() && columns_end_well(&t2, &r2.pages, k, right_x) {
-                            result = Some(t2);
-                            break;
-                        }
+                    let unit = r.units.iter().rposition(|&first| first <= block).unwrap_or(0) as u32;
+                    let mut bumps2 = bumps.clone();
+                    bumps2.push((unit, d));
+                    let mut t2 = b.fork();
+                    let r2 = lay(&mut t2, it, &caps, &bumps2);
+                    if r2.pages.len() == r.pages.len() && columns_end_well(&t2, &r2.pages, k, right_x) {
+                        result = Some(t2);
+                        break;
                     }
                 }
                 result = Some(t);

@@ -1010,8 +1010,10 @@ impl Flow {
         if !self.settle || col == 0 || page != self.page || col != self.col {
             return;
         }
-        let cols = untangle::Columns { right_x, top: self.top, bottom: b.geo.content_bottom, footer: b.footer_boxes() };
+        // The footer matters only to the left column's blocks, found once per page.
+        let mut cols = untangle::Columns { right_x, top: self.top, bottom: b.geo.content_bottom, footer: Vec::new() };
         if self.settler.as_ref().is_none_or(|(p, _)| *p != page) {
+            cols.footer = b.footer_boxes();
             self.settler = Some((page, untangle::Settler::new(&b.pages[page].items[..mark], b.fonts, &cols)));
         }
         let items = &b.pages[page].items[mark..];

@@ -71,7 +71,7 @@ pub(crate) struct PageBlocks {
 
 impl PageBlocks {
     pub(crate) fn new(page: &Page, fonts: &Fonts, cols: &Columns) -> PageBlocks {
-        let (groups, units, _) = groups(page, fonts, cols);
+        let (groups, units) = groups(&page.items, fonts, cols);
         PageBlocks { groups, units }
     }
 }
@@ -214,18 +214,7 @@ pub(crate) struct Settler {
 impl Settler {
     /// For a page whose items so far are `items`.
     pub(crate) fn new(items: &[Item], fonts: &Fonts, cols: &Columns) -> Settler {
-        let (mut groups, _, _) = groups_in(items, fonts, cols);
-        for &(x0, x1, base, size) in &cols.footer {
-            groups.push(Group {
-                x0,
-                x1,
-                y0: base - ASCENT * size,
-                y1: base + DESCENT * size,
-                size,
-                unit: None,
-                block: 0,
-            });
-        }
+        let (groups, _) = groups(items, fonts, cols);
         let groups: Vec<Group> = creation_order(groups).into_iter().map(|g| Group { unit: None, ..g }).collect();
         let right = groups.iter().filter(|g| g.x0 >= cols.right_x - 0.5).copied().collect();
         let left = groups
@@ -240,7 +229,7 @@ impl Settler {
     /// How far the unit whose items are `items` (just placed in the right column) should move
     /// down, at most `room`; it is then added to the column.
     pub(crate) fn place(&mut self, items: &[Item], fonts: &Fonts, cols: &Columns, room: f32) -> f32 {
-        let (new, _, _) = groups_in(items, fonts, cols);
+        let (new, _) = groups_in(items, fonts, cols);
         let new: Vec<Group> =
             new.into_iter().filter(|g| g.x0 >= cols.right_x - 0.5).map(|g| Group { unit: None, ..g }).collect();
         if new.is_empty() {
@@ -325,21 +314,20 @@ fn in_right_column(x: f32, y: f32, cols: &Columns) -> bool {
     x >= cols.right_x - 0.5 && y >= cols.top - 0.5 && y <= cols.bottom
 }
 
-/// The page's text as poppler-like blocks; the right column's layout blocks (units) in order of
-/// their first line; and the free space below the right column.
-fn groups(page: &Page, fonts: &Fonts, cols: &Columns) -> (Vec<Group>, Vec<u32>, f32) {
-    let (mut groups, units, slack) = groups_in(&page.items, fonts, cols);
+/// A page's text (`items`) and footer as poppler-like blocks, and the right column's layout
+/// blocks (units) in order of their first line.
+fn groups(items: &[Item], fonts: &Fonts, cols: &Columns) -> (Vec<Group>, Vec<u32>) {
+    let (mut groups, units) = groups_in(items, fonts, cols);
     for &(x0, x1, base, size) in &cols.footer {
         groups.push(Group { x0, x1, y0: base - ASCENT * size, y1: base + DESCENT * size, size, unit: None, block: 0 });
     }
-    (groups, units, slack)
+    (groups, units)
 }
 
-/// `groups` of some of a page's items, without the footer.
-fn groups_in(items: &[Item], fonts: &Fonts, cols: &Columns) -> (Vec<Group>, Vec<u32>, f32) {
+/// `groups` without the footer.
+fn groups_in(items: &[Item], fonts: &Fonts, cols: &Columns) -> (Vec<Group>, Vec<u32>) {
     let mut groups: Vec<Group> = Vec::new();
     let mut units: Vec<u32> = Vec::new();
-    let mut lowest = cols.top;
     // (block, x of the group's first line, its group index): where the next line may join.
     let mut open: Vec<(u32, f32, usize)> = Vec::new();
     for item in items {
@@ -348,9 +336,6 @@ fn groups_in(items: &[Item], fonts: &Fonts, cols: &Columns) -> (Vec<Group>, Vec<
                 let w = fonts.width(t.face, &t.text, t.size);
                 let (y0, y1) = (t.baseline - ASCENT * t.size, t.baseline + DESCENT * t.size);
                 let right = t.block != 0 && in_right_column(t.x, t.baseline, cols);
-                if right {
-                    lowest = lowest.max(y1);
-                }
                 let unit = right.then(|| match units.iter().position(|&b| b == t.block) {
                     Some(u) => u,
                     None => {
@@ -390,12 +375,10 @@ fn groups_in(items: &[Item], fonts: &Fonts, cols: &Columns) -> (Vec<Group>, Vec<
                     }
                 }
             }
-            Item::Fill(f) if in_right_column(f.rect.x, f.rect.y, cols) => lowest = lowest.max(f.rect.y + f.rect.h),
-            Item::Link(l) if in_right_column(l.rect.x, l.rect.y, cols) => lowest = lowest.max(l.rect.y + l.rect.h),
             _ => {}
         }
     }
-    (groups, units, (cols.bottom - lowest).max(0.0))
+    (groups, units)
 }
 
 fn overlap(a0: f32, a1: f32, b0: f32, b1: f32) -> bool {
