@@ -118,13 +118,18 @@ fn trace(stage: &str) {
         let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
         let rss =
             status.lines().filter(|l| l.starts_with("VmRSS") || l.starts_with("VmHWM")).collect::<Vec<_>>().join(" ");
-        eprintln!("after {stage}: {rss}");
+        let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+        let f: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
+        let cpu = f.get(11).and_then(|u| u.parse::<u64>().ok()).unwrap_or(0)
+            + f.get(12).and_then(|s| s.parse::<u64>().ok()).unwrap_or(0);
+        eprintln!("after {stage}: {rss} cpu {}0 ms", cpu);
     }
 }
 
 /// Runs every stage up to the finished document, which is then written with `write_to`.
 fn prepare(opts: &BuildOptions) -> Result<(structure::Finished, BuildReport), Error> {
     let mut t = Timings::default();
+    mark("start");
     let start = Instant::now();
     let loaded = load::load(&opts.data, &load::LoadOptions { source_date_epoch: opts.source_date_epoch });
     t.load = start.elapsed();
@@ -146,8 +151,10 @@ fn prepare(opts: &BuildOptions) -> Result<(structure::Finished, BuildReport), Er
 
     let start = Instant::now();
     let rendered = render::render(&lay).map_err(Error::Render)?;
+    mark("render returned");
     // The text is in the content streams now; the structure stage needs only roles and places.
     lay.drop_text();
+    mark("text dropped");
     t.render = start.elapsed();
     trace("render");
 
@@ -257,4 +264,14 @@ fn template_for(data: &Path) -> String {
         .replace("{domeinen}", &ids("domeinen"))
         .replace("{doelgroepen}", &ids("doelgroepen"))
         .replace("{financiering}", &ids("financiering"))
+}
+
+/// With `KAART_TIMINGS` set, the time since the first mark and `what` (a developer's aid, on
+/// stderr): where inside the stages the wall time goes.
+pub(crate) fn mark(what: &str) {
+    static T0: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    if std::env::var_os("KAART_TIMINGS").is_some() {
+        let t0 = T0.get_or_init(Instant::now);
+        eprintln!("  {:>8.1} ms {what}", t0.elapsed().as_secs_f64() * 1e3);
+    }
 }

@@ -146,6 +146,14 @@ impl Default for CharSet {
 
 impl CharSet {
     fn extend(&mut self, s: &str) {
+        // Most text is ASCII: its bytes are marked without decoding them.
+        if s.is_ascii() {
+            for &b in s.as_bytes() {
+                self.bmp[0] |= u64::from(b < 64) << (b % 64);
+                self.bmp[1] |= u64::from(b >= 64) << (b % 64);
+            }
+            return;
+        }
         for c in s.chars() {
             let cp = c as usize;
             if cp < 0x1_0000 {
@@ -154,6 +162,13 @@ impl CharSet {
                 self.other.insert(c);
             }
         }
+    }
+
+    fn union(&mut self, other: &CharSet) {
+        for (a, b) in self.bmp.iter_mut().zip(&other.bmp) {
+            *a |= b;
+        }
+        self.other.extend(other.other.iter().copied());
     }
 
     fn chars(&self) -> BTreeSet<char> {
@@ -420,17 +435,31 @@ fn font_name(face: Face) -> &'static str {
 }
 
 pub fn render(layout: &Layout) -> Result<Rendered, RenderError> {
+    crate::mark("render start");
     let fonts = Fonts::get();
 
-    // Subset each face to the characters it draws.
-    let mut seen: BTreeMap<Face, CharSet> = BTreeMap::new();
-    for page in &layout.pages {
-        for item in &page.items {
-            if let Item::Text(t) = item {
-                seen.entry(t.face).or_default().extend(&t.text);
+    // Subset each face to the characters it draws: half the pages seen on another core.
+    let seen_in = |pages: &[crate::layout::Page]| {
+        let mut seen: BTreeMap<Face, CharSet> = BTreeMap::new();
+        for page in pages {
+            for item in &page.items {
+                if let Item::Text(t) = item {
+                    seen.entry(t.face).or_default().extend(&t.text);
+                }
             }
         }
-    }
+        seen
+    };
+    let (first, second) = layout.pages.split_at(layout.pages.len() / 2);
+    let seen = std::thread::scope(|scope| {
+        let other = scope.spawn(|| seen_in(second));
+        let mut seen = seen_in(first);
+        for (face, set) in other.join().expect("internal error: a render thread panicked") {
+            seen.entry(face).or_default().union(&set);
+        }
+        seen
+    });
+    crate::mark("render: chars seen");
     let mut used: BTreeMap<Face, BTreeSet<char>> = seen.into_iter().map(|(f, s)| (f, s.chars())).collect();
     // The space that ends a continued line (see `page_content`).
     for chars in used.values_mut() {
@@ -446,6 +475,7 @@ pub fn render(layout: &Layout) -> Result<Rendered, RenderError> {
         font_map.insert(font_id(*face), PdfFont::new(parsed));
     }
 
+    crate::mark("render: subset");
     let to_mm = |pt: f32| Mm(pt * 25.4 / 72.0);
     let (w, h) = (layout.width, layout.height);
     let opts = PdfSaveOptions { optimize: false, subset_fonts: false, secure: true, image_optimization: None };
@@ -486,6 +516,7 @@ pub fn render(layout: &Layout) -> Result<Rendered, RenderError> {
 
     use_one_byte_codes(&mut doc, &resources, &glyphs)?;
 
+    crate::mark("render: skeleton");
     // The pages' content streams, compressed, on every core. Pages are dealt out in fixed
     // chunks and put back in order, so the output does not depend on the number of threads.
     const CHUNK: usize = 32;
@@ -496,7 +527,7 @@ pub fn render(layout: &Layout) -> Result<Rendered, RenderError> {
             .map(|t| {
                 let (chunks, glyphs) = (&chunks, &glyphs);
                 scope.spawn(move || {
-                    let mut z = Deflater::default();
+                    let mut z = Deflater::for_content();
                     let mut out = Vec::new();
                     for (i, chunk) in chunks.iter().enumerate().skip(t).step_by(threads) {
                         let contents = chunk
@@ -515,6 +546,7 @@ pub fn render(layout: &Layout) -> Result<Rendered, RenderError> {
         all.into_iter().map(|(_, c)| c).collect()
     });
 
+    crate::mark("render: content");
     // Page objects in layout order, all sharing the skeleton's resources.
     let resources_id = match resources {
         lopdf::Object::Reference(id) => id,

@@ -9,9 +9,10 @@ pub mod text;
 mod untangle;
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::fonts::{Face, Fonts};
-use crate::model::{Date, Rgb};
+use crate::model::{Date, Intervention, Rgb};
 use crate::validate::Catalogue;
 use text::{Para, paragraphs, wrap};
 
@@ -1141,33 +1142,46 @@ pub(crate) fn flow_text(b: &mut Builder, flow: &mut Flow, text: &str, st: Style)
     }
 }
 
+/// Lays out runs of interventions, taking the next one from `next` until none is left: each
+/// with its index, in a fork of `b`.
+fn lay_runs<'a>(b: &Builder<'a>, runs: &[&'a [Intervention]], next: &AtomicUsize) -> Vec<(usize, Builder<'a>)> {
+    let mut done = Vec::new();
+    loop {
+        let k = next.fetch_add(1, Ordering::Relaxed);
+        let Some(run) = runs.get(k) else { break };
+        let mut part = b.fork();
+        for it in *run {
+            detail::intervention(&mut part, it);
+        }
+        done.push((k, part));
+    }
+    done
+}
+
+/// Interventions per run of `layout_in_runs`: small enough to share the work out evenly.
+const RUN: usize = 8;
+
 /// Lays out the whole kaart.
 pub fn layout(cat: &Catalogue, opts: &LayoutOptions) -> Result<Layout, LayoutError> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
     layout_in_runs(cat, opts, threads)
 }
 
-/// `layout`, with the interventions in `runs` runs. The result does not depend on `runs`.
-fn layout_in_runs(cat: &Catalogue, opts: &LayoutOptions, runs: usize) -> Result<Layout, LayoutError> {
+/// `layout`, with the interventions laid out on `threads` threads. The result does not depend
+/// on `threads`.
+fn layout_in_runs(cat: &Catalogue, opts: &LayoutOptions, threads: usize) -> Result<Layout, LayoutError> {
     let mut b = Builder::new(cat, opts.paper);
-    // The interventions' pages are laid out on the other cores in a few runs of consecutive
-    // interventions, each numbering its pages from 0, while this thread does the front matter;
-    // merged in order, they are renumbered to exactly what one thread would have made.
-    let per_run = cat.interventions.len().div_ceil(runs.max(1)).max(1);
+    // The interventions' pages are laid out in runs of a few consecutive interventions, each
+    // numbering its pages from 0; merged in order, they are renumbered to exactly what one
+    // thread would have made. Threads take the next run as they finish one (some interventions
+    // take many passes), and this thread joins them once it has done the front matter.
+    crate::mark("layout start");
+    let runs: Vec<&[Intervention]> = cat.interventions.chunks(RUN).collect();
+    let next = AtomicUsize::new(0);
+    let fork = b.fork();
     let (details, domain_pages) = std::thread::scope(|scope| {
-        let runs: Vec<_> = cat
-            .interventions
-            .chunks(per_run)
-            .map(|run| {
-                let mut part = b.fork();
-                scope.spawn(move || {
-                    for it in run {
-                        detail::intervention(&mut part, it);
-                    }
-                    part
-                })
-            })
-            .collect();
+        let workers: Vec<_> =
+            (0..threads.saturating_sub(1).max(1)).map(|_| scope.spawn(|| lay_runs(&fork, &runs, &next))).collect();
         // The cover is page 0 but is drawn last: its tiles link every page of the domain indexes.
         let cover_part = b.part("Omslag");
         b.new_page(cover_part);
@@ -1176,17 +1190,23 @@ fn layout_in_runs(cat: &Catalogue, opts: &LayoutOptions, runs: usize) -> Result<
         index::group_indexes(&mut b);
         index::funding_indexes(&mut b);
         index::a_to_z(&mut b);
-        let details: Vec<Builder> =
-            runs.into_iter().map(|r| r.join().expect("internal error: a layout thread panicked")).collect();
+        crate::mark("front matter done");
+        let mut details = if threads > 1 { lay_runs(&fork, &runs, &next) } else { Vec::new() };
+        for w in workers {
+            details.extend(w.join().expect("internal error: a layout thread panicked"));
+        }
+        details.sort_unstable_by_key(|(k, _)| *k);
         (details, domain_pages)
     });
-    for part in details {
+    crate::mark("details joined");
+    for (_, part) in details {
         b.merge(part);
     }
     cover::cover(&mut b, &domain_pages);
     b.footers();
     b.resolve_labels();
     b.resolve_fixups()?;
+    crate::mark("fixups");
     let outline = index::outline(&b);
 
     let k = &cat.kaart;
@@ -1202,6 +1222,7 @@ fn layout_in_runs(cat: &Catalogue, opts: &LayoutOptions, runs: usize) -> Result<
         ident: opts.ident,
     };
     let geo = b.geo;
+    crate::mark("layout end");
     Ok(Layout {
         width: geo.width,
         height: geo.height,
@@ -1252,9 +1273,9 @@ mod tests {
             let cat = catalogue(dir);
             let opts = LayoutOptions { paper: Paper::A4Landscape, ident: [0; 16], untagged: false };
             let one = snapshot(&layout_in_runs(&cat, &opts, 1).unwrap());
-            for runs in [2, 3, 7, cat.interventions.len() + 1] {
-                let many = snapshot(&layout_in_runs(&cat, &opts, runs).unwrap());
-                assert!(one == many, "{dir}: {runs} runs differ from one");
+            for threads in [2, 3, 7] {
+                let many = snapshot(&layout_in_runs(&cat, &opts, threads).unwrap());
+                assert!(one == many, "{dir}: {threads} threads differ from one");
             }
             // The continuation texts name their final pages.
             assert!(!one.contains("pagina 0") && !one.contains("pagina Omslag"), "{dir}");

@@ -85,6 +85,7 @@ pub fn structure(rendered: Rendered, layout: &Layout) -> Result<Vec<u8>, Structu
 
 /// Finishes the document: annotations, name tree, outline, tags, catalog and trailer.
 pub fn finish(rendered: Rendered, layout: &Layout) -> Result<Finished, StructureError> {
+    crate::mark("structure start");
     let Rendered { mut doc, page_ids } = rendered;
     doc.version = "1.7".into();
     let h = layout.height;
@@ -166,6 +167,7 @@ pub fn finish(rendered: Rendered, layout: &Layout) -> Result<Finished, Structure
         }
     }
 
+    crate::mark("structure: annots");
     // One name tree for the destinations, sorted byte-wise: "The keys shall be sorted in
     // lexical order" (ISO 32000-1, 7.9.6); PDFium finds names only in such a tree.
     let mut names: Vec<(&String, &Anchor)> = layout.dests.iter().collect();
@@ -212,8 +214,10 @@ pub fn finish(rendered: Rendered, layout: &Layout) -> Result<Finished, Structure
     xmp_stream.allows_compression = false;
     let metadata = doc.add_object(xmp_stream);
 
+    crate::mark("structure: names outline");
     let struct_root = layout.tagged.then(|| tags::build(&mut doc, &mut raw, layout, &page_ids, &annot_ids));
 
+    crate::mark("structure: tags");
     let catalog = doc.catalog_mut().map_err(|e| StructureError::Save(e.to_string()))?;
     catalog.set("Lang", text_string(&layout.info.lang));
     catalog.set("ViewerPreferences", dictionary! { "DisplayDocTitle" => true });
@@ -255,7 +259,7 @@ fn compress_streams(doc: &mut lopdf::Document) {
     std::thread::scope(|scope| {
         for part in streams.chunks_mut(chunk) {
             scope.spawn(move || {
-                let mut z = crate::deflate::Deflater::default();
+                let mut z = crate::deflate::Deflater::for_objects();
                 for s in part {
                     let packed = z.deflate(&s.content);
                     if packed.len() + 19 < s.content.len() {

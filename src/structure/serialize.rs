@@ -66,7 +66,7 @@ type Job = (usize, Vec<u8>, usize);
 
 /// Compresses jobs from `queue` until it is closed and empty.
 fn compress_jobs(queue: &Mutex<mpsc::Receiver<Job>>, done: &mut Vec<Job>) {
-    let mut z = Deflater::default();
+    let mut z = Deflater::for_objects();
     loop {
         // The lock is held only while taking a job, never while compressing.
         let job = queue.lock().map(|r| r.recv());
@@ -157,7 +157,7 @@ impl ObjectStreams {
         if let Some(jobs) = &self.jobs
             && let Err(mpsc::TrySendError::Full((k, bytes, first))) = jobs.try_send(job)
         {
-            let packed = self.own.get_or_insert_with(Deflater::default).deflate(&bytes);
+            let packed = self.own.get_or_insert_with(Deflater::for_objects).deflate(&bytes);
             self.done.push((k, packed, first));
         }
         self.sent += 1;
@@ -226,7 +226,9 @@ pub fn serialize<W: Write>(doc: Document, mut packed: ObjectStreams, out: W) -> 
             write_object(packed.begin(*id), o);
         }
     }
+    crate::mark("serialize: doc packed");
     let (groups, ids) = packed.finish();
+    crate::mark("serialize: packed finished");
     let mut out = Counting { inner: out, at: 0 };
     out.put(b"%PDF-")?;
     out.put(doc.version.as_bytes())?;
@@ -272,6 +274,7 @@ pub fn serialize<W: Write>(doc: Document, mut packed: ObjectStreams, out: W) -> 
         out.put(b"\nendstream\nendobj\n")?;
     }
 
+    crate::mark("serialize: all written");
     // The cross-reference stream, which also carries the trailer.
     let xref_at = out.at;
     entries[xref_id as usize] = Entry::At(xref_at);
@@ -346,7 +349,7 @@ fn xref_table(entries: &[Entry]) -> XrefTable {
         }
         std::mem::swap(&mut prev, &mut cur);
     }
-    XrefTable { widths: (w2, w3), bytes: Deflater::default().deflate(&rows) }
+    XrefTable { widths: (w2, w3), bytes: Deflater::for_objects().deflate(&rows) }
 }
 
 #[cfg(test)]
