@@ -588,6 +588,7 @@ mod tests {
             face: Face::Regular,
             color: Rgb(0, 0, 0),
             text: text.into(),
+            w: 0.0,
             role,
             block,
             link: None,

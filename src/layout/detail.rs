@@ -175,7 +175,7 @@ fn problem(b: &Builder, pages: &[(usize, f32)], right_x: f32) -> Option<(u32, f3
                 boxes.push((right - next_w, right, b.geo.content_bottom + 3.0 + SMALL.ascent(), SMALL.size));
             }
             let cols = Columns { right_x, top, bottom: b.geo.content_bottom, footer: boxes };
-            (PageBlocks::new(&b.pages[page], b.fonts, &cols), cols)
+            (PageBlocks::new(&b.pages[page], &cols), cols)
         })
         .collect();
     checked

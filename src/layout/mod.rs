@@ -142,6 +142,8 @@ pub struct TextRun {
     pub face: Face,
     pub color: Rgb,
     pub text: String,
+    /// The text's advance width in points, measured once when it is placed.
+    pub w: f32,
     pub role: Role,
     /// Lines of one paragraph, heading or entry share a block id.
     pub block: u32,
@@ -597,6 +599,7 @@ impl<'a> Builder<'a> {
             face: st.face,
             color: st.color,
             text: String::new(),
+            w: 0.0,
             role,
             block,
             link,
@@ -692,6 +695,7 @@ impl<'a> Builder<'a> {
                 t.x -= w; // it stood at the right edge
             }
             t.text = text;
+            t.w = w;
             l.rect.x = t.x;
             l.rect.w = w;
             l.alt = alt;
@@ -734,6 +738,7 @@ impl<'a> Builder<'a> {
         if text.is_empty() {
             return;
         }
+        let w = self.fonts.width(st.face, text, st.size);
         self.pages[page].items.push(Item::Text(TextRun {
             x,
             baseline,
@@ -741,6 +746,7 @@ impl<'a> Builder<'a> {
             face: st.face,
             color: st.color,
             text: text.to_string(),
+            w,
             role,
             block,
             link,
@@ -785,7 +791,8 @@ impl<'a> Builder<'a> {
             let anchor = self.dests.get(&f.dest).ok_or_else(|| LayoutError::MissingDestination(f.dest.clone()))?;
             let text = format!("p. {}", self.pages[anchor.page].label);
             if let Item::Text(t) = &mut self.pages[f.page].items[f.item] {
-                t.x = f.right - self.fonts.width(t.face, &text, t.size);
+                t.w = self.fonts.width(t.face, &text, t.size);
+                t.x = f.right - t.w;
                 t.text = text;
             }
         }
@@ -1015,7 +1022,7 @@ impl Flow {
         let mut cols = untangle::Columns { right_x, top: self.top, bottom: b.geo.content_bottom, footer: Vec::new() };
         if self.settler.as_ref().is_none_or(|(p, _)| *p != page) {
             cols.footer = b.footer_boxes();
-            self.settler = Some((page, untangle::Settler::new(&b.pages[page].items[..mark], b.fonts, &cols)));
+            self.settler = Some((page, untangle::Settler::new(&b.pages[page].items[..mark], &cols)));
         }
         let items = &b.pages[page].items[mark..];
         let lowest = items
@@ -1028,7 +1035,7 @@ impl Flow {
             .fold(self.y, f32::max);
         let room = (self.bottom(b) - lowest).max(0.0);
         let Some((_, settler)) = self.settler.as_mut() else { return };
-        let d = settler.place(items, b.fonts, &cols, room);
+        let d = settler.place(items, &cols, room);
         if d > 0.0 {
             for item in &mut b.pages[page].items[mark..] {
                 match item {

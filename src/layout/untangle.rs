@@ -18,7 +18,6 @@
 //! The blocks are approximated from the text runs, in poppler's order of making them.
 
 use super::{Item, Page};
-use crate::fonts::Fonts;
 
 /// Noto Sans's ascent and descent as poppler measures a word's box, per point of font size.
 const ASCENT: f32 = 1.069;
@@ -70,8 +69,8 @@ pub(crate) struct PageBlocks {
 }
 
 impl PageBlocks {
-    pub(crate) fn new(page: &Page, fonts: &Fonts, cols: &Columns) -> PageBlocks {
-        let (groups, units) = groups(&page.items, fonts, cols);
+    pub(crate) fn new(page: &Page, cols: &Columns) -> PageBlocks {
+        let (groups, units) = groups(&page.items, cols);
         PageBlocks { groups, units }
     }
 }
@@ -213,8 +212,8 @@ pub(crate) struct Settler {
 
 impl Settler {
     /// For a page whose items so far are `items`.
-    pub(crate) fn new(items: &[Item], fonts: &Fonts, cols: &Columns) -> Settler {
-        let (groups, _) = groups(items, fonts, cols);
+    pub(crate) fn new(items: &[Item], cols: &Columns) -> Settler {
+        let (groups, _) = groups(items, cols);
         let groups: Vec<Group> = creation_order(groups).into_iter().map(|g| Group { unit: None, ..g }).collect();
         let right = groups.iter().filter(|g| g.x0 >= cols.right_x - 0.5).copied().collect();
         let left = groups
@@ -228,8 +227,8 @@ impl Settler {
 
     /// How far the unit whose items are `items` (just placed in the right column) should move
     /// down, at most `room`; it is then added to the column.
-    pub(crate) fn place(&mut self, items: &[Item], fonts: &Fonts, cols: &Columns, room: f32) -> f32 {
-        let (new, _) = groups_in(items, fonts, cols);
+    pub(crate) fn place(&mut self, items: &[Item], cols: &Columns, room: f32) -> f32 {
+        let (new, _) = groups_in(items, cols);
         let new: Vec<Group> =
             new.into_iter().filter(|g| g.x0 >= cols.right_x - 0.5).map(|g| Group { unit: None, ..g }).collect();
         if new.is_empty() {
@@ -297,12 +296,33 @@ fn creation_order(mut rest: Vec<Group>) -> Vec<Group> {
     out
 }
 
+/// The cells f2 and f4 (unshifted) that make `b1` and `f3` a table with blocks of `right`
+/// (moved by `offsets`): f4 is the nearest block below-right of b1 (first of equals, in creation
+/// order).
 fn quad(b1: &Group, f3: &Group, right: &[Group], offsets: &[f32]) -> Option<(Group, Group)> {
-    let f4s = cells(b1, right, offsets).1?;
-    let f2 = f2_candidates(b1, right, offsets).into_iter().find(|f2| is_table(b1, f2, f3, &f4s))?;
-    // Unshifted copies, as `right` holds them.
-    let orig = |g: &Group| *right.iter().find(|r| r.shifted(offsets).y0 == g.y0 && r.x0 == g.x0).unwrap_or(g);
-    Some((orig(&f2), orig(&f4s)))
+    // Called for every left block in every pass: no allocation, two walks over `right`.
+    let is_beside = |b2: &Group| b2.y0 <= b1.y1 && b2.y1 >= b1.y0 && b2.x0 > b1.x1;
+    let mut f4: Option<usize> = None;
+    let (mut bx0, mut bx1, mut by1) = (f32::MAX, f32::MAX, f32::MAX);
+    for (i, g) in right.iter().enumerate() {
+        let b2 = g.shifted(offsets);
+        if is_beside(&b2) {
+            bx0 = bx0.min(b2.x0);
+        } else if b2.x0 > b1.x1 && b2.x0 < bx1 && b2.y0 > b1.y1 && b2.y0 < by1 {
+            bx1 = b2.x0;
+            by1 = b2.y0;
+            f4 = Some(i);
+        }
+    }
+    let f4 = right[f4?];
+    let f4s = f4.shifted(offsets);
+    // poppler's f2 is the nearest block beside b1; blocks that start at the same x in the
+    // layout may differ there by rounding in the PDF, so each of them may be the one.
+    let f2 = right.iter().find(|g| {
+        let f2 = g.shifted(offsets);
+        is_beside(&f2) && f2.x0 <= bx0 + 0.05 && is_table(b1, &f2, f3, &f4s)
+    })?;
+    Some((*f2, f4))
 }
 
 /// The top and bottom of a unit's groups (unshifted).
@@ -316,8 +336,8 @@ fn in_right_column(x: f32, y: f32, cols: &Columns) -> bool {
 
 /// A page's text (`items`) and footer as poppler-like blocks, and the right column's layout
 /// blocks (units) in order of their first line.
-fn groups(items: &[Item], fonts: &Fonts, cols: &Columns) -> (Vec<Group>, Vec<u32>) {
-    let (mut groups, units) = groups_in(items, fonts, cols);
+fn groups(items: &[Item], cols: &Columns) -> (Vec<Group>, Vec<u32>) {
+    let (mut groups, units) = groups_in(items, cols);
     for &(x0, x1, base, size) in &cols.footer {
         groups.push(Group { x0, x1, y0: base - ASCENT * size, y1: base + DESCENT * size, size, unit: None, block: 0 });
     }
@@ -325,7 +345,7 @@ fn groups(items: &[Item], fonts: &Fonts, cols: &Columns) -> (Vec<Group>, Vec<u32
 }
 
 /// `groups` without the footer.
-fn groups_in(items: &[Item], fonts: &Fonts, cols: &Columns) -> (Vec<Group>, Vec<u32>) {
+fn groups_in(items: &[Item], cols: &Columns) -> (Vec<Group>, Vec<u32>) {
     let mut groups: Vec<Group> = Vec::new();
     let mut units: Vec<u32> = Vec::new();
     // (block, x of the group's first line, its group index): where the next line may join.
@@ -333,7 +353,7 @@ fn groups_in(items: &[Item], fonts: &Fonts, cols: &Columns) -> (Vec<Group>, Vec<
     for item in items {
         match item {
             Item::Text(t) if !t.text.is_empty() => {
-                let w = fonts.width(t.face, &t.text, t.size);
+                let w = t.w;
                 let (y0, y1) = (t.baseline - ASCENT * t.size, t.baseline + DESCENT * t.size);
                 let right = t.block != 0 && in_right_column(t.x, t.baseline, cols);
                 let unit = right.then(|| match units.iter().position(|&b| b == t.block) {
@@ -403,41 +423,7 @@ fn below(groups: &[Group], i: usize) -> Option<Group> {
 /// and the beside and below-right blocks from `right` (moved by `offsets`).
 #[cfg(test)]
 fn is_table_quad(b1: &Group, f3: &Group, right: &[Group], offsets: &[f32]) -> bool {
-    cells(b1, right, offsets)
-        .1
-        .is_some_and(|f4| f2_candidates(b1, right, offsets).into_iter().any(|f2| is_table(b1, &f2, f3, &f4)))
-}
-
-/// poppler's f2 is the nearest block beside `b1` on the right; blocks that start at the same x
-/// in the layout may differ there by rounding in the PDF, so each of them may be the one.
-fn f2_candidates(b1: &Group, right: &[Group], offsets: &[f32]) -> Vec<Group> {
-    let beside: Vec<Group> = right
-        .iter()
-        .map(|g| g.shifted(offsets))
-        .filter(|b2| b2.y0 <= b1.y1 && b2.y1 >= b1.y0 && b2.x0 > b1.x1)
-        .collect();
-    let x0 = beside.iter().map(|g| g.x0).fold(f32::MAX, f32::min);
-    beside.into_iter().filter(|g| g.x0 <= x0 + 0.05).collect()
-}
-
-/// poppler's f2 and f4 for `b1` (first of equals, in creation order).
-fn cells(b1: &Group, right: &[Group], offsets: &[f32]) -> (Option<Group>, Option<Group>) {
-    let (mut f2, mut f4): (Option<Group>, Option<Group>) = (None, None);
-    let (mut bx0, mut bx1, mut by1) = (f32::MAX, f32::MAX, f32::MAX);
-    for g in right {
-        let b2 = g.shifted(offsets);
-        if b2.y0 <= b1.y1 && b2.y1 >= b1.y0 && b2.x0 > b1.x1 {
-            if b2.x0 < bx0 {
-                bx0 = b2.x0;
-                f2 = Some(b2);
-            }
-        } else if b2.x0 > b1.x1 && b2.x0 < bx1 && b2.y0 > b1.y1 && b2.y0 < by1 {
-            bx1 = b2.x0;
-            by1 = b2.y0;
-            f4 = Some(b2);
-        }
-    }
-    (f2, f4)
+    quad(b1, f3, right, offsets).is_some()
 }
 
 /// poppler's test whether `b1`, `f2`, `f3` and `f4` are the cells of a table.
@@ -501,6 +487,7 @@ mod tests {
             face,
             color: crate::model::Rgb(0, 0, 0),
             text: text.into(),
+            w: crate::fonts::Fonts::get().width(face, text, size),
             role: super::super::Role::Paragraph,
             block,
             link: None,
@@ -510,23 +497,22 @@ mod tests {
     #[test]
     fn settler_moves_a_right_column_unit_that_would_complete_a_table() {
         use crate::fonts::Face::{Bold, Regular};
-        let fonts = Fonts::get();
         let cols = Columns { right_x: 430.0, top: 90.0, bottom: 500.0, footer: Vec::new() };
         let left = [
             run(34.0, 110.0, Bold, 10.5, "Doel", 1),
             run(34.0, 126.0, Regular, 9.5, "Een paragraaf in de linkerkolom", 2),
         ];
-        let mut settler = Settler::new(&left, fonts, &cols);
+        let mut settler = Settler::new(&left, &cols);
         // A heading beside the left one completes nothing yet.
-        assert_eq!(settler.place(&[run(430.0, 110.0, Bold, 10.5, "Aanmelding", 10)], fonts, &cols, 100.0), 0.0);
+        assert_eq!(settler.place(&[run(430.0, 110.0, Bold, 10.5, "Aanmelding", 10)], &cols, 100.0), 0.0);
         // A paragraph under it, level with the left one: two headings over two paragraphs, the
         // cells of a table for poppler. It moves down just past half its font size (4.75 pt),
         // where its top, centre and bottom no longer line up with the left paragraph's.
-        let d = settler.place(&[run(430.0, 126.0, Regular, 9.5, "Tekst in de rechterkolom", 11)], fonts, &cols, 100.0);
+        let d = settler.place(&[run(430.0, 126.0, Regular, 9.5, "Tekst in de rechterkolom", 11)], &cols, 100.0);
         assert_eq!(d, 5.0);
         // Without room it stays where it is.
-        let mut settler = Settler::new(&left, fonts, &cols);
-        settler.place(&[run(430.0, 110.0, Bold, 10.5, "Aanmelding", 10)], fonts, &cols, 100.0);
-        assert_eq!(settler.place(&[run(430.0, 126.0, Regular, 9.5, "Tekst", 11)], fonts, &cols, 0.0), 0.0);
+        let mut settler = Settler::new(&left, &cols);
+        settler.place(&[run(430.0, 110.0, Bold, 10.5, "Aanmelding", 10)], &cols, 100.0);
+        assert_eq!(settler.place(&[run(430.0, 126.0, Regular, 9.5, "Tekst", 11)], &cols, 0.0), 0.0);
     }
 }
