@@ -76,7 +76,7 @@ pub fn load(dir: &Path, opts: &LoadOptions) -> Loaded {
             Diagnostic::error(dir, 0, 0, "de datamap bestaat niet of is geen map")
                 .with_hint("geef de map met kaart.yaml en interventies/ op met --data MAP"),
         );
-        return parse_sources(Err(()), Vec::new(), diags, opts);
+        return parse_inputs(Err(()), Vec::new(), diags, opts);
     }
     let mut budget = MAX_TOTAL_BYTES;
     let kaart = read_source(&dir.join("kaart.yaml"), &mut budget).map_err(|d| diags.push(*d));
@@ -95,13 +95,26 @@ pub fn load(dir: &Path, opts: &LoadOptions) -> Loaded {
             format!("te veel interventies: {} (hoogstens {MAX_INTERVENTIONS})", files.len()),
         )),
         Some(files) => {
+            // Read on the parsing threads, each file with the budget it would have had if
+            // read in turn (sizes from the directory; a file is still cut at MAX_FILE_BYTES).
             for (id, path) in files {
-                interventions.push((id, read_source(&path, &mut budget).map_err(|d| diags.push(*d))));
+                let len = fs::metadata(&path).map_or(0, |m| if m.is_file() { m.len() } else { 0 });
+                interventions.push((id, Input::File(path, budget)));
+                if len <= MAX_FILE_BYTES && len <= budget {
+                    budget -= len;
+                }
             }
         }
         None => {}
     }
-    parse_sources(kaart, interventions, diags, opts)
+    parse_inputs(kaart, interventions, diags, opts)
+}
+
+/// An intervention file to parse: already read (or failed to), or still to read with what is
+/// left of the total budget.
+enum Input {
+    Ready(Result<Source, ()>),
+    File(PathBuf, u64),
 }
 
 /// Parses texts already read: `kaart.yaml` and `(id, file)` per intervention, where `Err(())`
@@ -110,6 +123,17 @@ pub fn load(dir: &Path, opts: &LoadOptions) -> Loaded {
 pub fn parse_sources(
     kaart: Result<Source, ()>,
     interventions: Vec<(String, Result<Source, ()>)>,
+    diags: Vec<Diagnostic>,
+    opts: &LoadOptions,
+) -> Loaded {
+    let inputs = interventions.into_iter().map(|(id, src)| (id, Input::Ready(src))).collect();
+    parse_inputs(kaart, inputs, diags, opts)
+}
+
+/// `parse_sources`, reading the files still to read on the parsing threads.
+fn parse_inputs(
+    kaart: Result<Source, ()>,
+    interventions: Vec<(String, Input)>,
     mut diags: Vec<Diagnostic>,
     opts: &LoadOptions,
 ) -> Loaded {
@@ -121,11 +145,6 @@ pub fn parse_sources(
         }
         Err(()) => None,
     };
-    for (_, src) in &interventions {
-        if let Ok(src) = src {
-            hasher.add(src);
-        }
-    }
     // Files parse independently: on all cores, in chunks that keep path order.
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
     let chunk = interventions.len().div_ceil(threads).max(1);
@@ -144,7 +163,20 @@ pub fn parse_sources(
             .map(|part| {
                 scope.spawn(move || {
                     let (mut loaded, mut unreadable, mut diags) = (Vec::new(), BTreeSet::new(), Vec::new());
-                    for (id, src) in part {
+                    // Each file's own hash, mixed into the fingerprint in path order below.
+                    let mut hashes = Vec::new();
+                    for (id, input) in part {
+                        let src = match input {
+                            Input::Ready(src) => src,
+                            Input::File(path, mut budget) => {
+                                read_source(&path, &mut budget).map_err(|d| diags.push(*d))
+                            }
+                        };
+                        if let Ok(src) = &src {
+                            let mut h = Fingerprint::default();
+                            h.add(src);
+                            hashes.push(h.0);
+                        }
                         match src.map(|src| parse_intervention(id.clone(), src, &mut diags)) {
                             Ok(Some(li)) => loaded.push(li),
                             _ => {
@@ -152,18 +184,23 @@ pub fn parse_sources(
                             }
                         }
                     }
-                    (loaded, unreadable, diags)
+                    (loaded, unreadable, diags, hashes)
                 })
             })
             .collect();
         handles.into_iter().map(|h| h.join().expect("internal error: a parser thread panicked")).collect()
     });
+    crate::mark("load: parsed");
     let mut loaded = Vec::new();
     let mut unreadable = BTreeSet::new();
-    for (l, u, d) in results {
+    for (l, u, d, hashes) in results {
         loaded.extend(l);
         unreadable.extend(u);
         diags.extend(d);
+        for [a, b] in hashes {
+            hasher.mix(a);
+            hasher.mix(b);
+        }
     }
     Loaded { kaart, interventions: loaded, unreadable, diagnostics: diags, fingerprint: hasher.finish() }
 }
@@ -261,6 +298,19 @@ fn read_source(path: &Path, budget: &mut u64) -> Result<Source, Box<Diagnostic>>
     source_from_bytes(path, &bytes).map_err(Box::new)
 }
 
+/// Whether UTF-8 `bytes` may hold a control character other than newline and tab, or U+FEFF:
+/// a C0 byte or DEL, a C1 control (0xC2 0x80-0x9F) or 0xEF 0xBB 0xBF. A walk over bytes, not
+/// characters: every file is checked on every build.
+fn may_hold_control(bytes: &[u8]) -> bool {
+    bytes.iter().enumerate().any(|(i, &b)| match b {
+        b'\n' | b'\t' => false,
+        0..0x20 | 0x7F => true,
+        0xC2 => bytes.get(i + 1).is_some_and(|n| (0x80..0xA0).contains(n)),
+        0xEF => bytes.get(i + 1) == Some(&0xBB),
+        _ => false,
+    })
+}
+
 /// Decodes one file's bytes: UTF-8 (a BOM is dropped), line ends made `\n`, and no control
 /// characters except tabs inside text.
 pub fn source_from_bytes(path: &Path, bytes: &[u8]) -> Result<Source, Diagnostic> {
@@ -284,8 +334,9 @@ pub fn source_from_bytes(path: &Path, bytes: &[u8]) -> Result<Source, Diagnostic
             return Err(d);
         }
     };
-    if let Some((i, c)) =
-        text.char_indices().find(|&(_, c)| c != '\n' && c != '\t' && (c.is_control() || c == '\u{FEFF}'))
+    if may_hold_control(text.as_bytes())
+        && let Some((i, c)) =
+            text.char_indices().find(|&(_, c)| c != '\n' && c != '\t' && (c.is_control() || c == '\u{FEFF}'))
     {
         let (line, col) = line_col(text.as_bytes(), i);
         let what = match c {
@@ -1395,6 +1446,21 @@ mod tests {
 
     const DOC: &str =
         "naam: Test\ndomeinen:\n  - zorg\n  - wonem\ncontact:\n  website: x\n  email: a@b\nverwant: [een, twee]\n";
+
+    #[test]
+    fn control_characters_are_found_byte_by_byte() {
+        for (text, control) in [
+            ("naam: Café\n\tbeschrijving: tekst – €\n", false),
+            ("a\u{0B}b", true),
+            ("a\u{7F}", true),
+            ("a\u{85}b", true),
+            ("a\u{FEFF}", true),
+            ("\u{A0}\u{BF}é", false),
+            ("\r", true),
+        ] {
+            assert_eq!(may_hold_control(text.as_bytes()), control, "{text:?}");
+        }
+    }
 
     #[test]
     fn locates_keys_values_and_list_items() {

@@ -52,16 +52,25 @@ pub struct Layout {
 impl Layout {
     /// Frees the text of every run once it is rendered: structure needs only where text stands
     /// and what it is. A kaart of 10,000 interventions holds a few hundred MB of it.
+    /// Half the pages are done on another core: freeing a million strings takes a while.
     pub fn drop_text(&mut self) {
-        for page in &mut self.pages {
-            page.items.retain(|item| !matches!(item, Item::Fill(_)));
-            for item in &mut page.items {
-                if let Item::Text(t) = item {
-                    t.text = String::new();
+        let drop_in = |pages: &mut [Page]| {
+            for page in pages {
+                page.items.retain(|item| !matches!(item, Item::Fill(_)));
+                for item in &mut page.items {
+                    if let Item::Text(t) = item {
+                        t.text = String::new();
+                    }
                 }
+                page.items.shrink_to_fit();
             }
-            page.items.shrink_to_fit();
-        }
+        };
+        let half = self.pages.len() / 2;
+        let (first, second) = self.pages.split_at_mut(half);
+        std::thread::scope(|scope| {
+            scope.spawn(|| drop_in(second));
+            drop_in(first);
+        });
     }
 }
 
