@@ -67,15 +67,30 @@ pub fn validate(loaded: Loaded, opts: ValidateOptions) -> Result<(Catalogue, Vec
         if !seen_ids.insert(it.id.as_str()) {
             diags.push(Diagnostic::error(&src.path, 1, 1, format!("id \"{}\" komt twee keer voor", it.id)));
         }
-        check_id(it, src, &mut diags);
-        if let Some((kaart, _)) = &loaded.kaart {
-            check_references(it, src, kaart, &mut diags);
-            check_currency(li, kaart, &mut diags);
-        }
-        check_related(it, src, &ids, &related_of, &mut diags);
-        check_formats(it, src, &mut diags);
-        check_glyphs(&intervention_texts(it), src, fonts, &mut diags);
     }
+    // Each intervention on its own, half of them on another core (the diagnostics are sorted
+    // below, so their order here does not matter).
+    let check = |part: &[LoadedIntervention]| {
+        let mut diags = Vec::new();
+        for li in part {
+            let (it, src) = (&li.intervention, &*li.source);
+            check_id(it, src, &mut diags);
+            if let Some((kaart, _)) = &loaded.kaart {
+                check_references(it, src, kaart, &mut diags);
+                check_currency(li, kaart, &mut diags);
+            }
+            check_related(it, src, &ids, &related_of, &mut diags);
+            check_formats(it, src, &mut diags);
+            check_glyphs(&intervention_texts(it), src, fonts, &mut diags);
+        }
+        diags
+    };
+    let (first, second) = loaded.interventions.split_at(loaded.interventions.len() / 2);
+    std::thread::scope(|scope| {
+        let other = scope.spawn(|| check(second));
+        diags.extend(check(first));
+        diags.extend(other.join().expect("internal error: a validating thread panicked"));
+    });
 
     // "No interventions" is only true when every intervention could be read in full.
     let complete = loaded.unreadable.is_empty()
