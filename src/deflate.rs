@@ -37,9 +37,7 @@ impl Deflater {
     pub fn for_objects() -> Deflater {
         Deflater::with_level(OBJECT_LEVEL)
     }
-}
 
-impl Deflater {
     /// `input` as one complete zlib stream, in a buffer of exactly its size: the worst case
     /// libdeflate must be given room for is larger than the input, and thousands of streams
     /// kept in buffers that size held twice the memory of the file.

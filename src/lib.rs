@@ -120,9 +120,10 @@ fn trace(stage: &str) {
             status.lines().filter(|l| l.starts_with("VmRSS") || l.starts_with("VmHWM")).collect::<Vec<_>>().join(" ");
         let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
         let f: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
-        let cpu = f.get(11).and_then(|u| u.parse::<u64>().ok()).unwrap_or(0)
+        // utime and stime, in clock ticks of 10 ms.
+        let ticks = f.get(11).and_then(|u| u.parse::<u64>().ok()).unwrap_or(0)
             + f.get(12).and_then(|s| s.parse::<u64>().ok()).unwrap_or(0);
-        eprintln!("after {stage}: {rss} cpu {}0 ms", cpu);
+        eprintln!("after {stage}: {rss} cpu {} ms", ticks * 10);
     }
 }
 

@@ -98,8 +98,9 @@ pub fn load(dir: &Path, opts: &LoadOptions) -> Loaded {
             // Read on the parsing threads, each file with the budget it would have had if
             // read in turn (sizes from the directory; a file is still cut at MAX_FILE_BYTES).
             for (id, path) in files {
-                let len = fs::metadata(&path).map_or(0, |m| if m.is_file() { m.len() } else { 0 });
-                interventions.push((id, Input::File(path, budget)));
+                let meta = fs::metadata(&path);
+                let len = meta.as_ref().map_or(0, |m| if m.is_file() { m.len() } else { 0 });
+                interventions.push((id, Input::File(path, meta, budget)));
                 if len <= MAX_FILE_BYTES && len <= budget {
                     budget -= len;
                 }
@@ -110,11 +111,11 @@ pub fn load(dir: &Path, opts: &LoadOptions) -> Loaded {
     parse_inputs(kaart, interventions, diags, opts)
 }
 
-/// An intervention file to parse: already read (or failed to), or still to read with what is
-/// left of the total budget.
+/// An intervention file to parse: already read (or failed to), or still to read, with its
+/// metadata and what is left of the total budget.
 enum Input {
     Ready(Result<Source, ()>),
-    File(PathBuf, u64),
+    File(PathBuf, std::io::Result<fs::Metadata>, u64),
 }
 
 /// Parses texts already read: `kaart.yaml` and `(id, file)` per intervention, where `Err(())`
@@ -168,8 +169,8 @@ fn parse_inputs(
                     for (id, input) in part {
                         let src = match input {
                             Input::Ready(src) => src,
-                            Input::File(path, mut budget) => {
-                                read_source(&path, &mut budget).map_err(|d| diags.push(*d))
+                            Input::File(path, meta, mut budget) => {
+                                read_source_with(&path, meta, &mut budget).map_err(|d| diags.push(*d))
                             }
                         };
                         if let Ok(src) = &src {
@@ -247,8 +248,17 @@ fn list_intervention_files(dir: &Path, diags: &mut Vec<Diagnostic>) -> Option<Ve
 /// Reads one file with the size limits, checks UTF-8 (a BOM is dropped) and control characters.
 /// `budget` is what is left of `MAX_TOTAL_BYTES`.
 fn read_source(path: &Path, budget: &mut u64) -> Result<Source, Box<Diagnostic>> {
+    read_source_with(path, fs::metadata(path), budget)
+}
+
+/// `read_source`, with the file's metadata already asked for.
+fn read_source_with(
+    path: &Path,
+    meta: std::io::Result<fs::Metadata>,
+    budget: &mut u64,
+) -> Result<Source, Box<Diagnostic>> {
     let fail = |line: u32, msg: String| Box::new(Diagnostic::error(path, line, line.min(1), msg));
-    let meta = match fs::metadata(path) {
+    let meta = match meta {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             if path.file_name().is_some_and(|n| n == "kaart.yaml") {

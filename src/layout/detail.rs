@@ -2,6 +2,7 @@
 //! summary, then every filled field under its Dutch label in two columns, flowing on to
 //! continuation pages when it does not fit.
 
+use super::untangle::{ASCENT, DESCENT};
 use super::*;
 use crate::model::{AgeRange, Intervention};
 
@@ -184,23 +185,50 @@ fn problem(b: &Builder, pages: &[(usize, f32)], right_x: f32) -> Option<(u32, f3
         .or_else(|| checked.iter().find_map(|(blocks, cols)| first_stretch(blocks, cols)))
 }
 
+/// The text of one page of the flow, below the columns' top, seen as two columns: what
+/// `drop_last` and `columns_end_well` measure (with poppler's word boxes, see `untangle`).
+struct ColumnText<'p> {
+    items: &'p [Item],
+    top: f32,
+    right_x: f32,
+}
+
+impl<'p> ColumnText<'p> {
+    fn new(b: &'p Builder, (page, top): (usize, f32), right_x: f32) -> ColumnText<'p> {
+        ColumnText { items: &b.pages[page].items, top, right_x }
+    }
+
+    fn texts(&self, right: bool) -> impl Iterator<Item = &'p TextRun> {
+        let (top, right_x) = (self.top, self.right_x);
+        self.items.iter().filter_map(move |i| match i {
+            Item::Text(t) if !t.text.is_empty() && t.baseline >= top && (t.x >= right_x - 0.5) == right => Some(t),
+            _ => None,
+        })
+    }
+
+    /// The column's lowest line.
+    fn lowest(&self, right: bool) -> Option<&'p TextRun> {
+        self.texts(right).max_by(|a, b| a.baseline.total_cmp(&b.baseline))
+    }
+
+    /// The top of `block`'s text in the column.
+    fn top_of(&self, block: u32, right: bool) -> f32 {
+        self.texts(right).filter(|t| t.block == block).map(|t| t.baseline - ASCENT * t.size).fold(f32::MAX, f32::min)
+    }
+
+    /// The bottom of the left column's text.
+    fn left_bottom(&self) -> f32 {
+        self.texts(false).map(|t| t.baseline + DESCENT * t.size).fold(f32::MIN, f32::max)
+    }
+}
+
 /// The right column's last layout block on the flow's last page, and how far it must move down
 /// to start below the left column's text.
 fn drop_last(b: &Builder, pages: &[(usize, f32)], right_x: f32) -> Option<(u32, f32)> {
-    let &(page, top) = pages.last()?;
-    let texts = || {
-        b.pages[page].items.iter().filter_map(|i| match i {
-            Item::Text(t) if !t.text.is_empty() && t.baseline >= top => Some(t),
-            _ => None,
-        })
-    };
-    let r = texts().filter(|t| t.x >= right_x - 0.5).max_by(|a, b| a.baseline.total_cmp(&b.baseline))?;
-    let right_top = texts()
-        .filter(|t| t.block == r.block && t.x >= right_x - 0.5)
-        .map(|t| t.baseline - 1.069 * t.size)
-        .fold(f32::MAX, f32::min);
-    let left_bottom =
-        texts().filter(|t| t.x < right_x - 0.5).map(|t| t.baseline + 0.293 * t.size).fold(f32::MIN, f32::max);
+    let cols = ColumnText::new(b, *pages.last()?, right_x);
+    let r = cols.lowest(true)?;
+    let right_top = cols.top_of(r.block, true);
+    let left_bottom = cols.left_bottom();
     (left_bottom + 1.0 > right_top).then_some((r.block, left_bottom + 1.0 - right_top))
 }
 
@@ -216,7 +244,7 @@ fn balanced_cap(b: &Builder, pages: &[(usize, f32)], k: usize, right_x: f32) -> 
             && t.baseline >= top
             && t.baseline <= b.geo.content_bottom
         {
-            let bottom = t.baseline + 0.293 * t.size;
+            let bottom = t.baseline + DESCENT * t.size;
             if t.x < right_x - 0.5 {
                 left = Some(left.map_or(bottom, |l: f32| l.max(bottom)));
             } else {
@@ -241,30 +269,13 @@ struct Laid {
 /// left column's last block; on the last page (no "Vervolg" link below the columns) its last
 /// block starts below the left column's text. Pages with one column end well.
 fn columns_end_well(b: &Builder, pages: &[(usize, f32)], k: usize, right_x: f32) -> bool {
-    let (page, top) = pages[k];
     let last = k + 1 == pages.len();
-    let texts = || {
-        b.pages[page].items.iter().filter_map(|i| match i {
-            Item::Text(t) if !t.text.is_empty() && t.baseline >= top => Some(t),
-            _ => None,
-        })
-    };
-    let lowest = |right: bool| {
-        texts().filter(|t| (t.x >= right_x - 0.5) == right).max_by(|a, b| a.baseline.total_cmp(&b.baseline))
-    };
-    let (Some(l), Some(r)) = (lowest(false), lowest(true)) else { return true };
-    let top_of = |block: u32, right: bool| {
-        texts()
-            .filter(|t| t.block == block && (t.x >= right_x - 0.5) == right)
-            .map(|t| t.baseline - 1.069 * t.size)
-            .fold(f32::MAX, f32::min)
-    };
-    let left_bottom =
-        texts().filter(|t| t.x < right_x - 0.5).map(|t| t.baseline + 0.293 * t.size).fold(f32::MIN, f32::max);
+    let cols = ColumnText::new(b, pages[k], right_x);
+    let (Some(l), Some(r)) = (cols.lowest(false), cols.lowest(true)) else { return true };
     if last {
-        top_of(r.block, true) > left_bottom + 0.5
+        cols.top_of(r.block, true) > cols.left_bottom() + 0.5
     } else {
-        r.baseline + 0.293 * r.size >= top_of(l.block, false) + 0.5
+        r.baseline + DESCENT * r.size >= cols.top_of(l.block, false) + 0.5
     }
 }
 

@@ -20,8 +20,8 @@
 use super::{Item, Page};
 
 /// Noto Sans's ascent and descent as poppler measures a word's box, per point of font size.
-const ASCENT: f32 = 1.069;
-const DESCENT: f32 = 0.293;
+pub(crate) const ASCENT: f32 = 1.069;
+pub(crate) const DESCENT: f32 = 0.293;
 /// How far one block may be moved to undo a table, and the step tried.
 const MAX_STEP: f32 = 12.0;
 const STEP: f32 = 0.5;
