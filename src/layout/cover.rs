@@ -173,19 +173,19 @@ pub fn cover(b: &mut Builder, domain_pages: &[Vec<usize>]) {
             block,
         );
         let mut ty = top + pad;
-        for line in wrap(b.fonts, name_st.face, name_st.size, &d.name, tile_w - 2.0 * pad) {
-            b.text_run(page, x + pad, ty + name_st.ascent(), name_st.color(ink), &line, Role::Chip, block, Some(main));
+        for line in wrap(b.fonts, name_st.face, name_st.size, &d.name, tile_w - 2.0 * pad).iter() {
+            b.text_line(page, x + pad, ty + name_st.ascent(), name_st.color(ink), line, Role::Chip, block, Some(main));
             ty += name_st.leading;
         }
         if let (Some(t), true) = (&d.description, with_desc) {
             ty += 2.0;
-            for line in wrap(b.fonts, desc_st.face, desc_st.size, t, tile_w - 2.0 * pad) {
-                b.text_run(
+            for line in wrap(b.fonts, desc_st.face, desc_st.size, t, tile_w - 2.0 * pad).iter() {
+                b.text_line(
                     page,
                     x + pad,
                     ty + desc_st.ascent(),
                     desc_st.color(ink),
-                    &line,
+                    line,
                     Role::Chip,
                     block,
                     Some(main),

@@ -509,7 +509,7 @@ fn lay(b: &mut Builder, it: &Intervention, left_caps: &[(usize, f32)], bumps: &[
             let block = b.block();
             let target = Target::Url(url.clone());
             // A long URL may itself run over a column end: place it line by line.
-            for line in wrap(b.fonts, st.face, st.size, url, flow.w()) {
+            for line in wrap(b.fonts, st.face, st.size, url, flow.w()).iter() {
                 flow.ensure(b, st.leading);
                 flow.y = b.link_lines(
                     flow.page,
@@ -517,7 +517,7 @@ fn lay(b: &mut Builder, it: &Intervention, left_caps: &[(usize, f32)], bumps: &[
                     flow.y,
                     flow.w(),
                     st,
-                    &line,
+                    line,
                     &target,
                     "Bron: webpagina",
                     Role::ListBody,
@@ -628,7 +628,7 @@ fn facts_table(b: &mut Builder, flow: &mut Flow, facts: Vec<(&str, Vec<Value>)>)
                 Value::Text(t) => (t.as_str(), BODY, None),
                 Value::Link(t, target, alt) => (t.as_str(), BODY.color(LINK), Some((target, alt))),
             };
-            for line in wrap(b.fonts, st.face, st.size, text, vw) {
+            for line in wrap(b.fonts, st.face, st.size, text, vw).iter() {
                 if y + st.leading > flow.bottom(b) {
                     flow.y = y;
                     flow.next_column(b);
@@ -637,10 +637,8 @@ fn facts_table(b: &mut Builder, flow: &mut Flow, facts: Vec<(&str, Vec<Value>)>)
                 let page = flow.page;
                 let vx = flow.x() + label_w;
                 y = match link {
-                    Some((target, alt)) => {
-                        b.link_lines(page, vx, y, vw, st, &line, target, alt, Role::Paragraph, block)
-                    }
-                    None => b.lines(page, vx, y, vw, st, &line, Role::Paragraph, block),
+                    Some((target, alt)) => b.link_lines(page, vx, y, vw, st, line, target, alt, Role::Paragraph, block),
+                    None => b.lines(page, vx, y, vw, st, line, Role::Paragraph, block),
                 };
             }
         }

@@ -286,8 +286,8 @@ fn index_entry(b: &mut Builder, flow: &mut Flow, it: &Intervention) {
         Role::IndexEntry,
         block,
     );
-    for line in &sum_lines {
-        b.text_run(page, x, y + sum_st.ascent(), sum_st, line, Role::IndexEntry, block, None);
+    for line in sum_lines.iter() {
+        b.text_line(page, x, y + sum_st.ascent(), sum_st, line, Role::IndexEntry, block, None);
         y += sum_st.leading;
     }
     if !chips.is_empty() {

@@ -14,7 +14,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use crate::fonts::{Face, Fonts};
 use crate::model::{Date, Intervention, Rgb};
 use crate::validate::Catalogue;
-use text::{Para, paragraphs, wrap};
+use std::sync::Arc;
+
+use text::{Line, Para, paragraphs, wrap};
 
 /// The paper the kaart is laid out on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -54,12 +56,13 @@ impl Layout {
     /// and what it is. A kaart of 10,000 interventions holds a few hundred MB of it.
     /// Half the pages are done on another core: freeing a million strings takes a while.
     pub fn drop_text(&mut self) {
+        let none: Arc<str> = Arc::from("");
         let drop_in = |pages: &mut [Page]| {
             for page in pages {
                 page.items.retain(|item| !matches!(item, Item::Fill(_)));
                 for item in &mut page.items {
                     if let Item::Text(t) = item {
-                        t.text = String::new();
+                        t.text = Arc::clone(&none);
                     }
                 }
                 page.items.shrink_to_fit();
@@ -150,7 +153,8 @@ pub struct TextRun {
     pub size: f32,
     pub face: Face,
     pub color: Rgb,
-    pub text: String,
+    /// Shared with the line breaking that made it (see `text::Line`).
+    pub text: Arc<str>,
     /// The text's advance width in points, measured once when it is placed.
     pub w: f32,
     pub role: Role,
@@ -607,7 +611,7 @@ impl<'a> Builder<'a> {
             size: st.size,
             face: st.face,
             color: st.color,
-            text: String::new(),
+            text: Arc::from(""),
             w: 0.0,
             role,
             block,
@@ -703,7 +707,7 @@ impl<'a> Builder<'a> {
             if let LabelText::Next = f.kind {
                 t.x -= w; // it stood at the right edge
             }
-            t.text = text;
+            t.text = text.into();
             t.w = w;
             l.rect.x = t.x;
             l.rect.w = w;
@@ -748,13 +752,47 @@ impl<'a> Builder<'a> {
             return;
         }
         let w = self.fonts.width(st.face, text, st.size);
+        self.push_text(page, x, baseline, st, (text.into(), w), role, block, link);
+    }
+
+    /// `text_run` for a line of `wrap` in the same style: its text and width are the line's.
+    #[allow(clippy::too_many_arguments)]
+    pub fn text_line(
+        &mut self,
+        page: usize,
+        x: f32,
+        baseline: f32,
+        st: Style,
+        line: &Line,
+        role: Role,
+        block: u32,
+        link: Option<u32>,
+    ) {
+        if line.text.is_empty() {
+            return;
+        }
+        self.push_text(page, x, baseline, st, (Arc::clone(&line.text), line.w), role, block, link);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push_text(
+        &mut self,
+        page: usize,
+        x: f32,
+        baseline: f32,
+        st: Style,
+        (text, w): (Arc<str>, f32),
+        role: Role,
+        block: u32,
+        link: Option<u32>,
+    ) {
         self.pages[page].items.push(Item::Text(TextRun {
             x,
             baseline,
             size: st.size,
             face: st.face,
             color: st.color,
-            text: text.to_string(),
+            text,
             w,
             role,
             block,
@@ -802,7 +840,7 @@ impl<'a> Builder<'a> {
             if let Item::Text(t) = &mut self.pages[f.page].items[f.item] {
                 t.w = self.fonts.width(t.face, &text, t.size);
                 t.x = f.right - t.w;
-                t.text = text;
+                t.text = text.into();
             }
         }
         Ok(())
@@ -822,8 +860,8 @@ impl<'a> Builder<'a> {
         block: u32,
     ) -> f32 {
         let mut y = top;
-        for line in wrap(self.fonts, st.face, st.size, text, width) {
-            self.text_run(page, x, y + st.ascent(), st, &line, role, block, None);
+        for line in wrap(self.fonts, st.face, st.size, text, width).iter() {
+            self.text_line(page, x, y + st.ascent(), st, line, role, block, None);
             y += st.leading;
         }
         y
@@ -850,11 +888,11 @@ impl<'a> Builder<'a> {
         block: u32,
     ) -> f32 {
         let mut y = top;
-        for line in wrap(self.fonts, st.face, st.size, text, width) {
-            let w = self.fonts.width(st.face, &line, st.size);
+        for line in wrap(self.fonts, st.face, st.size, text, width).iter() {
+            let w = line.w;
             let rect = Rect { x, y, w, h: st.leading };
             let link = self.link(page, rect, target.clone(), alt, block);
-            self.text_run(page, x, y + st.ascent(), st, &line, role, block, Some(link));
+            self.text_line(page, x, y + st.ascent(), st, line, role, block, Some(link));
             // Underline: links are not told apart by colour alone.
             self.fill(page, Rect { x, y: y + st.ascent() + st.size * 0.15, w, h: 0.5 }, st.color);
             y += st.leading;
@@ -891,7 +929,7 @@ impl<'a> Builder<'a> {
         x: f32,
         top: f32,
         right: f32,
-        lines: &[String],
+        lines: &[Line],
         (st, ref_st): (Style, Style),
         id: &str,
         alt: &str,
@@ -901,9 +939,9 @@ impl<'a> Builder<'a> {
         let target = Target::Dest(id.to_string());
         let mut y = top;
         for (n, line) in lines.iter().enumerate() {
-            let w = if n == 0 { right - x } else { self.fonts.width(st.face, line, st.size) };
+            let w = if n == 0 { right - x } else { line.w };
             let link = self.link(page, Rect { x, y, w, h: st.leading }, target.clone(), alt, block);
-            self.text_run(page, x, y + st.ascent(), st, line, role, block, Some(link));
+            self.text_line(page, x, y + st.ascent(), st, line, role, block, Some(link));
             if n == 0 {
                 self.page_ref(page, right, y + st.ascent(), ref_st, id, block, Some(link));
             }
@@ -1152,7 +1190,7 @@ pub(crate) fn flow_text(b: &mut Builder, flow: &mut Flow, text: &str, st: Style)
                 b.text_run(flow.page, flow.x() + st.size * 0.2, y, st, "•", Role::ListLabel, block, None);
             }
             let role = if bullet { Role::ListBody } else { Role::Paragraph };
-            b.text_run(flow.page, flow.x() + indent, y, st, line, role, block, None);
+            b.text_line(flow.page, flow.x() + indent, y, st, line, role, block, None);
             flow.y += st.leading;
         }
     }

@@ -6,6 +6,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::sync::Arc;
 
 use unicode_linebreak::{BreakOpportunity, linebreaks};
 
@@ -56,10 +57,29 @@ pub fn paragraphs(text: &str) -> Vec<Para> {
     out
 }
 
+/// One line of a wrapped paragraph, with its advance width at the size it was wrapped at: the
+/// text run placed for it shares both, so a layout made again (see `detail::intervention`)
+/// neither copies nor measures its lines again.
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub text: Arc<str>,
+    pub w: f32,
+}
+
+impl std::ops::Deref for Line {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.text
+    }
+}
+
+/// Wrapped lines, shared by every pass that lays the paragraph out.
+pub type Lines = Arc<[Line]>;
+
 /// Line breaks remembered while one intervention is laid out again and again (see
 /// `detail::intervention`): the columns keep their width, so every paragraph breaks the same way
 /// in each pass. Keyed by face, size, width and a hash of the text; the text is kept to check.
-type Memo = HashMap<(Face, u32, u32, u64), (Box<str>, Vec<String>), BuildHasherDefault<Fx>>;
+type Memo = HashMap<(Face, u32, u32, u64), (Box<str>, Lines), BuildHasherDefault<Fx>>;
 
 /// A fast, deterministic hash (FxHash's multiply-rotate, eight bytes at a time): the memo checks
 /// the text itself on a hit, so it needs speed, not strength against collisions.
@@ -99,7 +119,7 @@ impl Drop for WrapMemo {
 }
 
 /// Breaks one paragraph (no newlines) into lines no wider than `max` points.
-pub fn wrap(fonts: &Fonts, face: Face, size: f32, text: &str, max: f32) -> Vec<String> {
+pub fn wrap(fonts: &Fonts, face: Face, size: f32, text: &str, max: f32) -> Lines {
     let remembered = MEMO.with(|m| {
         let m = m.borrow();
         let memo = m.as_ref()?;
@@ -107,7 +127,7 @@ pub fn wrap(fonts: &Fonts, face: Face, size: f32, text: &str, max: f32) -> Vec<S
         text.hash(&mut h);
         let key = (face, size.to_bits(), max.to_bits(), h.finish());
         Some(match memo.get(&key) {
-            Some((t, lines)) if **t == *text => Ok(lines.clone()),
+            Some((t, lines)) if **t == *text => Ok(Arc::clone(lines)),
             Some(_) => Err(None), // another text with the same hash: not remembered
             None => Err(Some(key)),
         })
@@ -115,16 +135,21 @@ pub fn wrap(fonts: &Fonts, face: Face, size: f32, text: &str, max: f32) -> Vec<S
     match remembered {
         Some(Ok(lines)) => lines,
         Some(Err(Some(key))) => {
-            let lines = wrap_now(fonts, face, size, text, max);
+            let lines = measured(fonts, face, size, wrap_now(fonts, face, size, text, max));
             MEMO.with(|m| {
                 if let Some(memo) = m.borrow_mut().as_mut() {
-                    memo.insert(key, (text.into(), lines.clone()));
+                    memo.insert(key, (text.into(), Arc::clone(&lines)));
                 }
             });
             lines
         }
-        _ => wrap_now(fonts, face, size, text, max),
+        _ => measured(fonts, face, size, wrap_now(fonts, face, size, text, max)),
     }
+}
+
+/// The lines with their widths, measured as `Fonts::width` measures any text.
+fn measured(fonts: &Fonts, face: Face, size: f32, lines: Vec<String>) -> Lines {
+    lines.into_iter().map(|l| Line { w: fonts.width(face, &l, size), text: l.into() }).collect()
 }
 
 fn wrap_now(fonts: &Fonts, face: Face, size: f32, text: &str, max: f32) -> Vec<String> {
@@ -236,10 +261,11 @@ mod tests {
         let text = "De schuldhulpverlening van de gemeente helpt inwoners met problematische schulden op weg naar een schuldenvrije toekomst.";
         let lines = wrap(fonts, Face::Regular, 10.0, text, 150.0);
         assert!(lines.len() > 2);
-        for l in &lines {
-            assert!(fonts.width(Face::Regular, l, 10.0) <= 150.0, "{l} too wide");
+        for l in lines.iter() {
+            assert!(fonts.width(Face::Regular, l, 10.0) <= 150.0, "{} too wide", &l.text);
+            assert_eq!(l.w, fonts.width(Face::Regular, l, 10.0), "the width is the line's");
         }
-        assert_eq!(lines.join(" "), text);
+        assert_eq!(lines.iter().map(|l| &*l.text).collect::<Vec<_>>().join(" "), text);
     }
 
     #[test]
@@ -248,14 +274,15 @@ mod tests {
         let url = "https://www.justitieleinterventies.nl/erkende-interventies/cognitieve-vaardigheidstraining";
         let lines = wrap(fonts, Face::Regular, 9.0, url, 120.0);
         assert!(lines.len() > 1);
-        for l in &lines {
-            assert!(fonts.width(Face::Regular, l, 9.0) <= 120.0, "{l} too wide");
+        for l in lines.iter() {
+            assert!(fonts.width(Face::Regular, l, 9.0) <= 120.0, "{} too wide", &l.text);
         }
-        assert_eq!(lines.concat(), url, "no characters added or lost");
+        let concat = |lines: &[Line]| lines.iter().map(|l| &*l.text).collect::<String>();
+        assert_eq!(concat(&lines), url, "no characters added or lost");
         let word = "arbeidsongeschiktheidsverzekeringsmaatschappijmedewerkersvertegenwoordiging";
         let lines = wrap(fonts, Face::Bold, 12.0, word, 100.0);
-        assert_eq!(lines.concat(), word);
-        for l in &lines {
+        assert_eq!(concat(&lines), word);
+        for l in lines.iter() {
             assert!(fonts.width(Face::Bold, l, 12.0) <= 100.0);
         }
     }
