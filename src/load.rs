@@ -416,6 +416,10 @@ fn parse_yaml(src: &Source, diags: &mut Vec<Diagnostic>) -> Option<Value> {
 /// past quoted text and comments (per line: a rough scan that only needs to avoid false alarms).
 fn too_deep(text: &str) -> Option<usize> {
     const LIMIT: usize = 128;
+    // Deeper than the limit takes more brackets than that: most files have a handful.
+    if text.bytes().filter(|&b| b == b'[' || b == b'{').count() <= LIMIT {
+        return None;
+    }
     let (mut depth, mut quote, mut comment) = (0usize, None, false);
     let mut prev = ' ';
     for (i, c) in text.char_indices() {
@@ -953,6 +957,10 @@ fn scalar_text(v: &Value) -> Option<String> {
 /// NFC, without the invisible soft hyphens and zero-width spaces that pasted text brings.
 pub fn clean_text(s: &str) -> String {
     // Most text is NFC already and has none of the invisible characters: copy it as it is.
+    // ASCII is both, and quick to tell.
+    if s.is_ascii() {
+        return s.to_string();
+    }
     let plain = !s.chars().any(|c| matches!(c, '\u{AD}' | '\u{200B}' | '\u{2060}' | '\u{A0}'));
     if plain && unicode_normalization::is_nfc_quick(s.chars()) == unicode_normalization::IsNormalized::Yes {
         return s.to_string();

@@ -68,6 +68,8 @@ enum Value {
 ///   before the right column.
 pub fn intervention(b: &mut Builder, it: &Intervention) {
     let _memo = super::text::remember_wraps();
+    // What every pass lays out the same: the long fields' paragraphs.
+    let fields: Vec<(&str, Vec<Para>)> = long_fields(it).into_iter().map(|(l, t)| (l, paragraphs(t))).collect();
     let mut bumps: Vec<(u32, f32)> = Vec::new();
     let mut caps: Vec<(usize, f32)> = Vec::new();
     let mut result = None;
@@ -76,7 +78,7 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
     for _ in 0..40 {
         let (t, r) = pending.take().unwrap_or_else(|| {
             let mut t = b.fork();
-            let r = lay(&mut t, it, &caps, &bumps);
+            let r = lay(&mut t, it, &fields, &caps, &bumps);
             (t, r)
         });
         let Some(&(right_x, _)) = r.cols.get(1) else {
@@ -107,7 +109,7 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
             c.retain(|&(p, _)| p != k);
             c.push((k, cap));
             let mut t2 = b.fork();
-            let r2 = lay(&mut t2, it, &c, &bumps);
+            let r2 = lay(&mut t2, it, &fields, &c, &bumps);
             let grew = last && r2.pages.len() != r.pages.len();
             let good = !grew && columns_end_well(&t2, &r2.pages, k, right_x);
             (c, (t2, r2), grew, good)
@@ -146,7 +148,7 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
                     let mut bumps2 = bumps.clone();
                     bumps2.push((unit, d));
                     let mut t2 = b.fork();
-                    let r2 = lay(&mut t2, it, &caps, &bumps2);
+                    let r2 = lay(&mut t2, it, &fields, &caps, &bumps2);
                     if r2.pages.len() == r.pages.len() && columns_end_well(&t2, &r2.pages, k, right_x) {
                         result = Some(t2);
                         break;
@@ -281,7 +283,13 @@ fn columns_end_well(b: &Builder, pages: &[(usize, f32)], k: usize, right_x: f32)
 
 /// Lays out one intervention, the first column of the flow's listed pages ending at the given
 /// y and the listed units moved down.
-fn lay(b: &mut Builder, it: &Intervention, left_caps: &[(usize, f32)], bumps: &[(u32, f32)]) -> Laid {
+fn lay(
+    b: &mut Builder,
+    it: &Intervention,
+    fields: &[(&str, Vec<Para>)],
+    left_caps: &[(usize, f32)],
+    bumps: &[(u32, f32)],
+) -> Laid {
     let cat = b.cat;
     let domain = cat.kaart.domains.iter().find(|d| Some(&d.id) == it.domains.first());
     let color = domain.map_or(NEUTRAL, |d| d.color);
@@ -401,9 +409,9 @@ fn lay(b: &mut Builder, it: &Intervention, left_caps: &[(usize, f32)], bumps: &[
     flow.bumps = bumps.to_vec();
     flow.settle = true;
     let label_st = LABEL.color(readable_on_white(color));
-    for (label, text) in long_fields(it) {
+    for (label, paras) in fields {
         heading(b, &mut flow, label, label_st);
-        flow_text(b, &mut flow, text, BODY);
+        flow_paragraphs(b, &mut flow, paras, BODY);
         flow.y += 8.0;
     }
 

@@ -1172,13 +1172,18 @@ pub(crate) fn continuation_header(b: &mut Builder, page: usize, title: &str, col
 
 /// Lays out a long text field (paragraphs and bullets) into a flow.
 pub(crate) fn flow_text(b: &mut Builder, flow: &mut Flow, text: &str, st: Style) {
-    for (i, para) in paragraphs(text).into_iter().enumerate() {
+    flow_paragraphs(b, flow, &paragraphs(text), st);
+}
+
+/// `flow_text` for a text already split into paragraphs (once, for every pass of a layout).
+pub(crate) fn flow_paragraphs(b: &mut Builder, flow: &mut Flow, paras: &[Para], st: Style) {
+    for (i, para) in paras.iter().enumerate() {
         if i > 0 {
             flow.y += st.leading * 0.35;
         }
         flow.unit(b, st.leading);
         let block = b.block();
-        let (indent, body, bullet) = match &para {
+        let (indent, body, bullet) = match para {
             Para::Text(t) => (0.0, t.as_str(), false),
             Para::Bullet(t) => (st.size * 1.2, t.as_str(), true),
         };
