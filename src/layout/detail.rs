@@ -75,6 +75,10 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
     let mut result = None;
     // A layout already made with the current caps and bumps (by the search for a cap).
     let mut pending: Option<(Builder, Laid)> = None;
+    // How many of the flow's first pages are known to hold no table across the columns and
+    // no stretched block. A layout made again with one more bump or cap is the same up to the
+    // page where that unit or cap begins, so those pages need no new check.
+    let mut clean = Clean::default();
     for _ in 0..40 {
         let (t, r) = pending.take().unwrap_or_else(|| {
             let mut t = b.fork();
@@ -85,8 +89,11 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
             result = Some(t);
             break;
         };
-        if let Some((block, d)) = problem(&t, &r.pages, right_x) {
-            let unit = r.units.iter().rposition(|&first| first <= block).unwrap_or(0) as u32;
+        let found = problem(&t, &r.pages, right_x, &mut clean);
+        if let Some((block, d)) = found {
+            let unit = r.units.iter().rposition(|&first| first <= block).unwrap_or(0);
+            clean.up_to(r.unit_pages.get(unit).copied().unwrap_or(0));
+            let unit = unit as u32;
             match bumps.iter_mut().find(|(u, _)| *u == unit) {
                 Some((_, old)) => *old += d,
                 None => bumps.push((unit, d)),
@@ -98,6 +105,8 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
             result = Some(t);
             break;
         };
+        // Whatever cap is found, the next layout differs from page k on.
+        clean.up_to(k);
         // The largest cap on that page's left column for which its columns end well, without
         // the flow needing another page when it is the last.
         let last = k + 1 == r.pages.len();
@@ -162,16 +171,35 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
     b.merge(result.expect("laid out at least once"));
 }
 
+/// Of a flow's pages, how many from the first are known to have no table across the columns
+/// (`tables`) and no stretched block (`stretches`).
+#[derive(Debug, Default, Clone, Copy)]
+struct Clean {
+    tables: usize,
+    stretches: usize,
+}
+
+impl Clean {
+    /// For the next layout, the same up to the flow's page `k`.
+    fn up_to(&mut self, k: usize) {
+        self.tables = self.tables.min(k);
+        self.stretches = self.stretches.min(k);
+    }
+}
+
 /// The first problem on the flow's pages: a table across the columns on any page, else a block
 /// poppler would stretch across the gutter; as the layout block to move down, and by how much.
-fn problem(b: &Builder, pages: &[(usize, f32)], right_x: f32) -> Option<(u32, f32)> {
+/// Pages `clean` already vouches for are skipped; it is updated with what the search found.
+fn problem(b: &Builder, pages: &[(usize, f32)], right_x: f32, clean: &mut Clean) -> Option<(u32, f32)> {
     use super::untangle::{Columns, PageBlocks, first_conflict, first_stretch};
     let footer = b.footer_boxes();
     let next_w = b.fonts.width(SMALL.face, "Vervolg op pagina 0000 ›", SMALL.size);
     let right = b.geo.width - b.geo.margin;
+    let from = clean.tables.min(clean.stretches).min(pages.len());
     let checked: Vec<(PageBlocks, Columns)> = pages
         .iter()
         .enumerate()
+        .skip(from)
         .map(|(k, &(page, top))| {
             let mut boxes = footer.clone();
             if k + 1 < pages.len() {
@@ -181,10 +209,29 @@ fn problem(b: &Builder, pages: &[(usize, f32)], right_x: f32) -> Option<(u32, f3
             (PageBlocks::new(&b.pages[page], &cols), cols)
         })
         .collect();
-    checked
-        .iter()
-        .find_map(|(blocks, cols)| first_conflict(blocks, cols))
-        .or_else(|| checked.iter().find_map(|(blocks, cols)| first_stretch(blocks, cols)))
+    // Page k of the flow is checked[k - from].
+    let first = |skip: usize, check: &dyn Fn(&PageBlocks, &Columns) -> Option<(u32, f32)>| {
+        checked
+            .iter()
+            .enumerate()
+            .skip(skip.saturating_sub(from))
+            .find_map(|(i, (blocks, cols))| check(blocks, cols).map(|found| (from + i, found)))
+    };
+    if let Some((k, found)) = first(clean.tables, &first_conflict) {
+        clean.tables = k;
+        return Some(found);
+    }
+    clean.tables = pages.len();
+    match first(clean.stretches, &first_stretch) {
+        Some((k, found)) => {
+            clean.stretches = k;
+            Some(found)
+        }
+        None => {
+            clean.stretches = pages.len();
+            None
+        }
+    }
 }
 
 /// The text of one page of the flow, below the columns' top, seen as two columns: what
@@ -264,6 +311,7 @@ struct Laid {
     pages: Vec<(usize, f32)>,
     cols: Vec<(f32, f32)>,
     units: Vec<u32>,
+    unit_pages: Vec<usize>,
 }
 
 /// Whether the columns of the flow's `k`-th page end so that poppler gives every block of the
@@ -586,7 +634,7 @@ fn lay(
                 block,
             );
         }
-        return Laid { pages: flow.pages, cols: flow.cols, units: flow.units };
+        return Laid { pages: flow.pages, cols: flow.cols, units: flow.units, unit_pages: flow.unit_pages };
     }
     if let Some(t) = &tail {
         flow.unit(b, SMALL.leading);
@@ -610,7 +658,7 @@ fn lay(
         );
     }
     flow.settle_unit(b);
-    Laid { pages: flow.pages, cols: flow.cols, units: flow.units }
+    Laid { pages: flow.pages, cols: flow.cols, units: flow.units, unit_pages: flow.unit_pages }
 }
 
 /// A field label (H2) that stays with the first lines of what follows it.

@@ -1026,6 +1026,9 @@ pub(crate) struct Flow {
     pub bumps: Vec<(u32, f32)>,
     /// Units begun so far, and for each the first layout block it may use.
     pub units: Vec<u32>,
+    /// For each unit, the flow's page (index into `pages`) when it began: moving the unit
+    /// changes nothing on the pages before.
+    pub unit_pages: Vec<usize>,
     /// Whether units placed in the right column are checked at once (see `settle_unit`).
     pub settle: bool,
     /// The checker of the current page's right column, with its page.
@@ -1050,6 +1053,7 @@ impl Flow {
             left_caps: Vec::new(),
             bumps: Vec::new(),
             units: Vec::new(),
+            unit_pages: Vec::new(),
             settle: false,
             settler: None,
             open_unit: None,
@@ -1100,6 +1104,7 @@ impl Flow {
         self.settle_unit(b);
         let n = self.units.len() as u32;
         self.units.push(b.next_block + 1);
+        self.unit_pages.push(self.pages.len() - 1);
         self.ensure(b, h);
         if let Some(&(_, d)) = self.bumps.iter().find(|&&(u, _)| u == n) {
             self.y += d;
