@@ -171,6 +171,9 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
     b.merge(result.expect("laid out at least once"));
 }
 
+/// One of `untangle`'s checks of a page: the block to move down, and how far.
+type Check = dyn Fn(&super::untangle::PageBlocks, &super::untangle::Columns) -> Option<(u32, f32)>;
+
 /// Of a flow's pages, how many from the first are known to have no table across the columns
 /// (`tables`) and no stretched block (`stretches`).
 #[derive(Debug, Default, Clone, Copy)]
@@ -210,7 +213,7 @@ fn problem(b: &Builder, pages: &[(usize, f32)], right_x: f32, clean: &mut Clean)
         })
         .collect();
     // Page k of the flow is checked[k - from].
-    let first = |skip: usize, check: &dyn Fn(&PageBlocks, &Columns) -> Option<(u32, f32)>| {
+    let first = |skip: usize, check: &Check| {
         checked
             .iter()
             .enumerate()
