@@ -267,12 +267,15 @@ fn template_for(data: &Path) -> String {
         .replace("{financiering}", &ids("financiering"))
 }
 
-/// With `KAART_TIMINGS` set, the time since the first mark and `what` (a developer's aid, on
-/// stderr): where inside the stages the wall time goes.
+/// With `KAART_TIMINGS` set, the time since the first mark, the resident memory and `what` (a
+/// developer's aid, on stderr): where inside the stages the wall time and the memory go.
 pub(crate) fn mark(what: &str) {
     static T0: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
     if std::env::var_os("KAART_TIMINGS").is_some() {
         let t0 = T0.get_or_init(Instant::now);
-        eprintln!("  {:>8.1} ms {what}", t0.elapsed().as_secs_f64() * 1e3);
+        // Resident memory now, from the second field of statm (pages of 4 KiB).
+        let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+        let rss = statm.split_whitespace().nth(1).and_then(|p| p.parse::<u64>().ok()).unwrap_or(0) * 4 / 1024;
+        eprintln!("  {:>8.1} ms {rss:>6} MiB {what}", t0.elapsed().as_secs_f64() * 1e3);
     }
 }

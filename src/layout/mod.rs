@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use crate::fonts::{Face, Fonts};
 use crate::model::{Date, Intervention, Rgb};
 use crate::validate::Catalogue;
+use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use text::{Line, Para, paragraphs, wrap};
@@ -105,7 +106,7 @@ impl Page {
     pub fn mcids(&self) -> Vec<Option<u32>> {
         let mut out = Vec::with_capacity(self.items.len());
         let mut next = 0u32;
-        let mut prev: Option<(u32, Option<u32>, Role)> = None;
+        let mut prev: Option<(u32, Option<NonZeroU32>, Role)> = None;
         for item in &self.items {
             match item {
                 Item::Text(t) if t.role != Role::Artifact => {
@@ -141,7 +142,8 @@ pub struct Part {
 pub enum Item {
     Text(TextRun),
     Fill(Fill),
-    Link(LinkArea),
+    /// Boxed: links are few, and as large as a text run; a kaart has millions of items.
+    Link(Box<LinkArea>),
 }
 
 /// One line of text in one face and size.
@@ -160,8 +162,8 @@ pub struct TextRun {
     pub role: Role,
     /// Lines of one paragraph, heading or entry share a block id.
     pub block: u32,
-    /// The link (its `LinkArea::id`) this text is the visible part of.
-    pub link: Option<u32>,
+    /// The link (its `LinkArea::id`, never 0) this text is the visible part of.
+    pub link: Option<NonZeroU32>,
 }
 
 /// A filled rectangle: backgrounds, tiles, chips, rules. Always decoration.
@@ -615,7 +617,7 @@ impl<'a> Builder<'a> {
             w: 0.0,
             role,
             block,
-            link,
+            link: link.and_then(NonZeroU32::new),
         }));
         items.len() - 1
     }
@@ -653,7 +655,7 @@ impl<'a> Builder<'a> {
                             t.block += blocks;
                         }
                         if let Some(l) = &mut t.link {
-                            *l += links;
+                            *l = l.saturating_add(links);
                         }
                     }
                     Item::Link(l) => {
@@ -796,7 +798,7 @@ impl<'a> Builder<'a> {
             w,
             role,
             block,
-            link,
+            link: link.and_then(NonZeroU32::new),
         }));
     }
 
@@ -804,7 +806,7 @@ impl<'a> Builder<'a> {
     pub fn link(&mut self, page: usize, rect: Rect, target: Target, alt: &str, block: u32) -> u32 {
         self.next_link += 1;
         let id = self.next_link;
-        self.pages[page].items.push(Item::Link(LinkArea { id, rect, target, alt: alt.to_string(), block }));
+        self.pages[page].items.push(Item::Link(Box::new(LinkArea { id, rect, target, alt: alt.to_string(), block })));
         id
     }
 
@@ -1302,6 +1304,12 @@ fn layout_in_runs(cat: &Catalogue, opts: &LayoutOptions, threads: usize) -> Resu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn items_stay_small() {
+        // A kaart of 10,000 interventions holds millions of items until structure is done.
+        assert!(std::mem::size_of::<Item>() <= 48, "{}", std::mem::size_of::<Item>());
+    }
 
     #[test]
     fn contrast_picks_readable_text() {

@@ -188,7 +188,7 @@ pub fn build(
                 target = *slot_e;
             }
             if let Some(l) = t.link {
-                let le = slot(&mut links, l as usize, NONE);
+                let le = slot(&mut links, l.get() as usize, NONE);
                 if *le == NONE {
                     *le = tree.add("Link", target);
                 }
