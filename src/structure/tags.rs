@@ -24,15 +24,27 @@ enum Kid {
     Objr { page: u32, annot: ObjectId },
 }
 
-/// A structure element. Its kids are kept apart, in one list for the whole tree (`Tree::kids`):
-/// a tagged kaart has hundreds of thousands of elements, and a `Vec` each cost time and memory.
+/// The structure types the tree uses; an element names its type by index.
+const TYPES: [&str; 14] =
+    ["Document", "Sect", "H1", "H2", "H3", "P", "L", "LI", "Lbl", "LBody", "TOC", "TOCI", "Div", "Link"];
+
+fn type_index(s: &str) -> u8 {
+    TYPES.iter().position(|&t| t == s).expect("internal error: a structure type missing from TYPES") as u8
+}
+
+/// A structure element. Its kids are kept apart, in one list for the whole tree (`Tree::kids`),
+/// each linked to the next kid of the same element: a tagged kaart has millions of elements and
+/// kids, and a `Vec` each (or a copy of the list sorted by element) cost time and memory.
 struct Elem {
-    s: &'static str,
+    s: u8,
     parent: u32,
     /// The page of its first content, or `NONE`.
     page: u32,
     /// For a section: the part whose title it carries, or `NONE`.
     part: u32,
+    /// Its first and last kid in `Tree::kids`, or `NONE`.
+    first: u32,
+    last: u32,
 }
 
 /// Per block: its element, and the `Lbl`/`LBody` of a list item.
@@ -47,16 +59,28 @@ const NO_BLOCK: BlockElems = BlockElems { elem: NONE, lbl: NONE, lbody: NONE };
 
 struct Tree {
     elems: Vec<Elem>,
-    /// (element, kid) in the order they were added.
-    kids: Vec<(u32, Kid)>,
+    /// Every kid, in the order added, with the index of the next kid of the same element.
+    kids: Vec<(Kid, u32)>,
 }
 
 impl Tree {
     fn add(&mut self, s: &'static str, parent: u32) -> u32 {
         let i = self.elems.len() as u32;
-        self.elems.push(Elem { s, parent, page: NONE, part: NONE });
-        self.kids.push((parent, Kid::Elem(i)));
+        self.elems.push(Elem { s: type_index(s), parent, page: NONE, part: NONE, first: NONE, last: NONE });
+        self.kid(parent, Kid::Elem(i));
         i
+    }
+
+    /// Appends `kid` to element `e`'s kids.
+    fn kid(&mut self, e: u32, kid: Kid) {
+        let k = self.kids.len() as u32;
+        self.kids.push((kid, NONE));
+        let elem = &mut self.elems[e as usize];
+        match elem.last {
+            NONE => elem.first = k,
+            last => self.kids[last as usize].1 = k,
+        }
+        elem.last = k;
     }
 
     fn mcid(&mut self, e: u32, page: u32, mcid: u32) {
@@ -64,26 +88,17 @@ impl Tree {
         if elem.page == NONE {
             elem.page = page;
         }
-        self.kids.push((e, Kid::Mcid { page, mcid }));
+        self.kid(e, Kid::Mcid { page, mcid });
     }
 
-    /// The kids grouped per element, each group in the order added: (start of each element's
-    /// group, with one more entry at the end; the kids).
-    fn grouped_kids(&self) -> (Vec<usize>, Vec<Kid>) {
-        let mut starts = vec![0usize; self.elems.len() + 1];
-        for &(e, _) in &self.kids {
-            starts[e as usize + 1] += 1;
-        }
-        for i in 1..starts.len() {
-            starts[i] += starts[i - 1];
-        }
-        let mut next = starts.clone();
-        let mut out = vec![Kid::Elem(0); self.kids.len()];
-        for &(e, kid) in &self.kids {
-            out[next[e as usize]] = kid;
-            next[e as usize] += 1;
-        }
-        (starts, out)
+    /// Element `e`'s kids, in the order added.
+    fn kids_of(&self, e: usize) -> impl Iterator<Item = Kid> + '_ {
+        let mut k = self.elems[e].first;
+        std::iter::from_fn(move || {
+            let (kid, next) = *self.kids.get(k as usize)?;
+            k = next;
+            Some(kid)
+        })
     }
 }
 
@@ -130,7 +145,7 @@ pub fn build(
     }
     let mut tree =
         Tree { elems: Vec::with_capacity(texts + link_areas), kids: Vec::with_capacity(2 * texts + 2 * link_areas) };
-    tree.elems.push(Elem { s: "Document", parent: NONE, page: NONE, part: NONE });
+    tree.elems.push(Elem { s: type_index("Document"), parent: NONE, page: NONE, part: NONE, first: NONE, last: NONE });
     // Dense tables: parts, blocks and links are numbered from 0 or 1 by the layout.
     let mut sects: Vec<u32> = vec![NONE; layout.parts.len()];
     let mut blocks: Vec<BlockElems> = Vec::new();
@@ -179,7 +194,7 @@ pub fn build(
                 be.elem = if t.role == Role::Nav { parent } else { tree.add(s, parent) };
             }
             let mut target = be.elem;
-            if tree.elems[be.elem as usize].s == "LI" {
+            if TYPES[usize::from(tree.elems[be.elem as usize].s)] == "LI" {
                 let (slot_e, s) =
                     if t.role == Role::ListLabel { (&mut be.lbl, "Lbl") } else { (&mut be.lbody, "LBody") };
                 if *slot_e == NONE {
@@ -217,7 +232,7 @@ pub fn build(
             if elem.page == NONE {
                 elem.page = p as u32;
             }
-            tree.kids.push((e, Kid::Objr { page: p as u32, annot }));
+            tree.kid(e, Kid::Objr { page: p as u32, annot });
             annot_parents.push(e);
         }
     }
@@ -225,14 +240,13 @@ pub fn build(
     // Object ids, then the dictionaries.
     let ids: Vec<ObjectId> = tree.elems.iter().map(|_| doc.new_object_id()).collect();
     let root_id = doc.new_object_id();
-    let (starts, kids) = tree.grouped_kids();
     let page_ref = |p: u32| page_ids[p as usize];
     for (i, e) in tree.elems.iter().enumerate() {
         // `/Type /StructElem` is optional (ISO 32000-1, table 323) and left out: it is most of
         // the bytes of a small element, and a tagged kaart has hundreds of thousands.
         let d = raw.begin(ids[i]);
         d.extend_from_slice(b"<</S");
-        syntax::name(d, e.s.as_bytes());
+        syntax::name(d, TYPES[usize::from(e.s)].as_bytes());
         d.extend_from_slice(b"/P ");
         syntax::reference(d, if e.parent == NONE { root_id } else { ids[e.parent as usize] });
         if e.page != NONE {
@@ -243,13 +257,13 @@ pub fn build(
             d.extend_from_slice(b"/T");
             syntax::text(d, &layout.parts[e.part as usize].title);
         }
-        let own = &kids[starts[i]..starts[i + 1]];
-        d.extend_from_slice(if own.len() == 1 { b"/K " } else { b"/K[" });
-        for (k, kid) in own.iter().enumerate() {
+        let one = e.first != NONE && e.first == e.last;
+        d.extend_from_slice(if one { b"/K " } else { b"/K[" });
+        for (k, kid) in tree.kids_of(i).enumerate() {
             if k > 0 {
                 d.push(b' ');
             }
-            match *kid {
+            match kid {
                 Kid::Mcid { page, mcid } if page == e.page => syntax::int(d, i64::from(mcid)),
                 Kid::Mcid { page, mcid } => {
                     d.extend_from_slice(b"<</Type/MCR/Pg ");
@@ -272,7 +286,7 @@ pub fn build(
                 }
             }
         }
-        if own.len() != 1 {
+        if !one {
             d.push(b']');
         }
         d.extend_from_slice(b">>");
