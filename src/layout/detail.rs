@@ -91,9 +91,9 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
         };
         let found = problem(&t, &r.pages, right_x, &mut clean);
         if let Some((block, d)) = found {
-            let unit = r.units.iter().rposition(|&first| first <= block).unwrap_or(0);
-            clean.up_to(r.unit_pages.get(unit).copied().unwrap_or(0));
-            let unit = unit as u32;
+            let k = r.units.iter().rposition(|&first| first <= block).unwrap_or(0);
+            clean.up_to(r.unit_pages.get(k).copied().unwrap_or(0));
+            let unit = k as u32;
             match bumps.iter_mut().find(|(u, _)| *u == unit) {
                 Some((_, old)) => *old += d,
                 None => bumps.push((unit, d)),
@@ -315,6 +315,13 @@ struct Laid {
     cols: Vec<(f32, f32)>,
     units: Vec<u32>,
     unit_pages: Vec<usize>,
+}
+
+impl Laid {
+    /// What the finished flow tells.
+    fn of(flow: Flow) -> Laid {
+        Laid { pages: flow.pages, cols: flow.cols, units: flow.units, unit_pages: flow.unit_pages }
+    }
 }
 
 /// Whether the columns of the flow's `k`-th page end so that poppler gives every block of the
@@ -637,7 +644,7 @@ fn lay(
                 block,
             );
         }
-        return Laid { pages: flow.pages, cols: flow.cols, units: flow.units, unit_pages: flow.unit_pages };
+        return Laid::of(flow);
     }
     if let Some(t) = &tail {
         flow.unit(b, SMALL.leading);
@@ -661,7 +668,7 @@ fn lay(
         );
     }
     flow.settle_unit(b);
-    Laid { pages: flow.pages, cols: flow.cols, units: flow.units, unit_pages: flow.unit_pages }
+    Laid::of(flow)
 }
 
 /// A field label (H2) that stays with the first lines of what follows it.
