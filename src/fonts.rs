@@ -74,8 +74,18 @@ impl FontFace {
     /// Width of `text` at `size` pt. Characters the face lacks count as a space (validate
     /// refuses them before layout, so this only guards against a bug).
     pub fn width(&self, text: &str, size: f32) -> f32 {
-        // Whole units, summed as integers: exact, and ASCII (most of a Dutch kaart) byte by
-        // byte without decoding UTF-8.
+        Self::at(self.units(text), size)
+    }
+
+    /// Width of `units` 1/1000 em at `size` pt: what `width` gives for text of that many units.
+    pub fn at(units: u32, size: f32) -> f32 {
+        units as f32 * size / 1000.0
+    }
+
+    /// Width of `text` in whole 1/1000 em, summed as integers: exact, so the width of a line
+    /// is the sum of its pieces' widths. ASCII (most of a Dutch kaart) is read byte by byte
+    /// without decoding UTF-8.
+    pub fn units(&self, text: &str) -> u32 {
         let bytes = text.as_bytes();
         let mut units = 0u32;
         let mut i = 0;
@@ -90,7 +100,7 @@ impl FontFace {
                 i += c.len_utf8();
             }
         }
-        units as f32 * size / 1000.0
+        units
     }
 
     /// A subset of this face holding just the glyphs for `chars`, with a Unicode cmap, so that

@@ -146,15 +146,23 @@ impl Default for CharSet {
 
 impl CharSet {
     fn extend(&mut self, s: &str) {
-        // Most text is ASCII: its bytes are marked without decoding them.
-        if s.is_ascii() {
-            for &b in s.as_bytes() {
-                self.bmp[0] |= u64::from(b < 64) << (b % 64);
-                self.bmp[1] |= u64::from(b >= 64) << (b % 64);
+        // Most text is ASCII: its bytes are marked without decoding them, up to the first
+        // that is not.
+        let bytes = s.as_bytes();
+        let (mut lo, mut hi) = (0u64, 0u64);
+        let mut ascii = 0;
+        while let Some(&b) = bytes.get(ascii).filter(|&&b| b < 0x80) {
+            let bit = 1u64 << (b % 64);
+            if b < 64 {
+                lo |= bit;
+            } else {
+                hi |= bit;
             }
-            return;
+            ascii += 1;
         }
-        for c in s.chars() {
+        self.bmp[0] |= lo;
+        self.bmp[1] |= hi;
+        for c in s[ascii..].chars() {
             let cp = c as usize;
             if cp < 0x1_0000 {
                 self.bmp[cp / 64] |= 1 << (cp % 64);
@@ -439,25 +447,30 @@ pub fn render(layout: &Layout) -> Result<Rendered, RenderError> {
     let fonts = Fonts::get();
 
     // Subset each face to the characters it draws: half the pages seen on another core.
+    // Per face (in `Face::ALL` order): whether it draws any run, and its characters.
     let seen_in = |pages: &[crate::layout::Page]| {
-        let mut seen: BTreeMap<Face, CharSet> = BTreeMap::new();
+        let mut seen: [(bool, CharSet); 2] = Default::default();
         for page in pages {
             for item in &page.items {
                 if let Item::Text(t) = item {
-                    seen.entry(t.face).or_default().extend(&t.text);
+                    let (drawn, set) = &mut seen[t.face as usize];
+                    *drawn = true;
+                    set.extend(&t.text);
                 }
             }
         }
         seen
     };
     let (first, second) = layout.pages.split_at(layout.pages.len() / 2);
-    let seen = std::thread::scope(|scope| {
+    let seen: BTreeMap<Face, CharSet> = std::thread::scope(|scope| {
         let other = scope.spawn(|| seen_in(second));
         let mut seen = seen_in(first);
-        for (face, set) in other.join().expect("internal error: a render thread panicked") {
-            seen.entry(face).or_default().union(&set);
+        let other = other.join().expect("internal error: a render thread panicked");
+        for ((drawn, set), (other_drawn, other_set)) in seen.iter_mut().zip(&other) {
+            *drawn |= other_drawn;
+            set.union(other_set);
         }
-        seen
+        Face::ALL.into_iter().zip(seen).filter(|(_, (drawn, _))| *drawn).map(|(f, (_, set))| (f, set)).collect()
     });
     crate::mark("render: chars seen");
     let mut used: BTreeMap<Face, BTreeSet<char>> = seen.into_iter().map(|(f, s)| (f, s.chars())).collect();

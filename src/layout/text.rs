@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use unicode_linebreak::{BreakOpportunity, linebreaks};
 
-use crate::fonts::{Face, Fonts};
+use crate::fonts::{Face, FontFace, Fonts};
 
 /// A block of a long text field: a paragraph, or a bullet item (a line starting with `- `).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,12 +86,23 @@ type Memo = HashMap<(Face, u32, u32, u64), (Box<str>, Lines), BuildHasherDefault
 #[derive(Default)]
 struct Fx(u64);
 
+impl Fx {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
 impl Hasher for Fx {
     fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
+        let mut words = bytes.chunks_exact(8);
+        for w in &mut words {
+            self.add(u64::from_le_bytes(w.try_into().expect("eight bytes")));
+        }
+        let rest = words.remainder();
+        if !rest.is_empty() {
             let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(0x517c_c1b7_2722_0a95);
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
         }
     }
     fn finish(&self) -> u64 {
@@ -135,7 +146,7 @@ pub fn wrap(fonts: &Fonts, face: Face, size: f32, text: &str, max: f32) -> Lines
     match remembered {
         Some(Ok(lines)) => lines,
         Some(Err(Some(key))) => {
-            let lines = measured(fonts, face, size, wrap_now(fonts, face, size, text, max));
+            let lines: Lines = wrap_now(fonts, face, size, text, max).into();
             MEMO.with(|m| {
                 if let Some(memo) = m.borrow_mut().as_mut() {
                     memo.insert(key, (text.into(), Arc::clone(&lines)));
@@ -143,60 +154,71 @@ pub fn wrap(fonts: &Fonts, face: Face, size: f32, text: &str, max: f32) -> Lines
             });
             lines
         }
-        _ => measured(fonts, face, size, wrap_now(fonts, face, size, text, max)),
+        _ => wrap_now(fonts, face, size, text, max).into(),
     }
 }
 
-/// The lines with their widths, measured as `Fonts::width` measures any text.
-fn measured(fonts: &Fonts, face: Face, size: f32, lines: Vec<String>) -> Lines {
-    lines.into_iter().map(|l| Line { w: fonts.width(face, &l, size), text: l.into() }).collect()
-}
-
-fn wrap_now(fonts: &Fonts, face: Face, size: f32, text: &str, max: f32) -> Vec<String> {
+/// The lines of `text`, each with its width as `Fonts::width` measures it: widths are kept in
+/// whole units while breaking (see `FontFace::units`), so no line is measured twice.
+fn wrap_now(fonts: &Fonts, face: Face, size: f32, text: &str, max: f32) -> Vec<Line> {
     let f = fonts.face(face);
-    let width = |s: &str| f.width(s, size);
+    let units = |s: &str| f.units(s);
+    let at = |u: u32| FontFace::at(u, size);
+    // A line without its trailing spaces, from the units of the line with them.
+    let line = |s: &str, u: u32| {
+        let t = s.trim_end();
+        Line { w: at(u - units(&s[t.len()..])), text: t.into() }
+    };
     // Most runs (titles, labels, chips, short values) fit on one line: then the break
     // opportunities are not needed, and finding them is most of the time spent here.
     let mandatory = |c: char| matches!(c, '\n' | '\r' | '\u{0B}' | '\u{0C}' | '\u{85}' | '\u{2028}' | '\u{2029}');
-    if width(text) <= max && !text.contains(mandatory) {
-        return vec![text.trim_end().to_string()];
+    let all = units(text);
+    if at(all) <= max && !text.contains(mandatory) {
+        return vec![line(text, all)];
     }
     let mut lines = Vec::new();
-    let mut line = String::new();
-    let mut line_w = 0.0f32; // width of `line`, trailing spaces included
+    let mut cur = String::new();
+    let mut cur_w = 0.0f32; // width of `cur`, trailing spaces included, as the breaks saw it
+    let mut cur_u = 0u32; // the same in units
     let mut prev = 0;
     for (pos, op) in linebreaks(text) {
         let seg = &text[prev..pos];
         prev = pos;
         let core = seg.trim_end();
-        let core_w = width(core);
-        if !line.is_empty() && line_w + core_w > max {
-            lines.push(line.trim_end().to_string());
-            line.clear();
-            line_w = 0.0;
+        let core_u = units(core);
+        let core_w = at(core_u);
+        let seg_u = core_u + units(&seg[core.len()..]);
+        if !cur.is_empty() && cur_w + core_w > max {
+            lines.push(line(&cur, cur_u));
+            cur.clear();
+            cur_w = 0.0;
+            cur_u = 0;
         }
-        if line.is_empty() && core_w > max {
+        if cur.is_empty() && core_w > max {
             let mut pieces = split_long(fonts, face, size, core, max);
             let last = pieces.pop().unwrap_or_default();
-            lines.extend(pieces);
-            line = last;
-            line.push_str(&seg[core.len()..]);
-            line_w = width(&line);
+            lines.extend(pieces.iter().map(|p| Line { w: at(units(p)), text: p.as_str().into() }));
+            cur = last;
+            cur.push_str(&seg[core.len()..]);
+            cur_u = units(&cur);
+            cur_w = at(cur_u);
         } else {
-            line.push_str(seg);
-            line_w += width(seg);
+            cur.push_str(seg);
+            cur_w += at(seg_u);
+            cur_u += seg_u;
         }
-        if op == BreakOpportunity::Mandatory && !line.trim().is_empty() {
-            lines.push(line.trim_end().to_string());
-            line.clear();
-            line_w = 0.0;
+        if op == BreakOpportunity::Mandatory && !cur.trim().is_empty() {
+            lines.push(line(&cur, cur_u));
+            cur.clear();
+            cur_w = 0.0;
+            cur_u = 0;
         }
     }
-    if !line.trim().is_empty() {
-        lines.push(line.trim_end().to_string());
+    if !cur.trim().is_empty() {
+        lines.push(line(&cur, cur_u));
     }
     if lines.is_empty() {
-        lines.push(String::new());
+        lines.push(Line { w: 0.0, text: "".into() });
     }
     lines
 }
