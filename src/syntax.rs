@@ -9,15 +9,27 @@ pub fn int(out: &mut Vec<u8>, i: i64) {
         out.push(b'-');
     }
     let mut n = i.unsigned_abs();
+    // Two digits at a time, from a table: most numbers written are object numbers and
+    // coordinates of three to six digits.
+    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+        2021222324252627282930313233343536373839\
+        4041424344454647484950515253545556575859\
+        6061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899";
     let mut digits = [0u8; 20];
     let mut k = digits.len();
-    loop {
+    while n >= 100 {
+        let pair = 2 * (n % 100) as usize;
+        n /= 100;
+        k -= 2;
+        digits[k..k + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    }
+    if n >= 10 {
+        k -= 2;
+        digits[k..k + 2].copy_from_slice(&PAIRS[2 * n as usize..2 * n as usize + 2]);
+    } else {
         k -= 1;
-        digits[k] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+        digits[k] = b'0' + n as u8;
     }
     out.extend_from_slice(&digits[k..]);
 }
@@ -163,6 +175,9 @@ mod tests {
     fn numbers() {
         assert_eq!(s(|o| int(o, 0)), "0");
         assert_eq!(s(|o| int(o, -120)), "-120");
+        for n in [7i64, 10, 99, 100, 101, 999, 1000, 12345, 100_000, 987_654, 1_000_001, i64::MAX] {
+            assert_eq!(s(|o| int(o, n)), n.to_string());
+        }
         assert_eq!(s(|o| int(o, i64::MIN)), "-9223372036854775808");
         assert_eq!(s(|o| fixed(o, 12.5, 2)), "12.5");
         assert_eq!(s(|o| fixed(o, 12.0, 2)), "12");
