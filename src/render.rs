@@ -25,8 +25,21 @@ use crate::syntax;
 /// The rendered document: lopdf's object graph, ready for the structure stage.
 pub struct Rendered {
     pub doc: lopdf::Document,
-    /// Page object ids in page order.
+    /// Page object ids in page order: reserved in `doc`, not yet in it. The structure stage
+    /// writes each page object (see `PageObjects`) once it knows the page's annotations.
     pub page_ids: Vec<lopdf::ObjectId>,
+    pub pages: PageObjects,
+}
+
+/// What the page objects hold: the page tree node, the resources and media box all pages
+/// share, and each page's content stream. A large kaart has tens of thousands of pages; as
+/// lopdf dictionaries they were copied and grown twice before being written.
+pub struct PageObjects {
+    pub parent: lopdf::ObjectId,
+    pub resources: lopdf::ObjectId,
+    pub width: f32,
+    pub height: f32,
+    pub contents: Vec<lopdf::ObjectId>,
 }
 
 #[derive(Debug)]
@@ -565,27 +578,21 @@ pub fn render(layout: &Layout) -> Result<Rendered, RenderError> {
         lopdf::Object::Reference(id) => id,
         other => doc.add_object(other),
     };
-    let media_box = vec![0.into(), 0.into(), lopdf::Object::Real(w), lopdf::Object::Real(h)];
     let mut page_ids = Vec::with_capacity(layout.pages.len());
+    let mut contents = Vec::with_capacity(layout.pages.len());
     for content in streams.into_iter().flatten() {
         let mut stream = lopdf::Stream::new(lopdf::Dictionary::new(), content);
         stream.dict.set("Filter", "FlateDecode");
-        let contents = doc.add_object(stream);
-        let page = doc.add_object(dictionary! {
-            "Type" => "Page",
-            "Parent" => pages_id,
-            "MediaBox" => media_box.clone(),
-            "Resources" => resources_id,
-            "Contents" => contents,
-        });
-        page_ids.push(page);
+        contents.push(doc.add_object(stream));
+        page_ids.push(doc.new_object_id());
     }
     let kids: Vec<lopdf::Object> = page_ids.iter().map(|&id| id.into()).collect();
     if let Ok(pages) = doc.get_dictionary_mut(pages_id) {
         pages.set("Kids", kids);
         pages.set("Count", page_ids.len() as i64);
     }
-    Ok(Rendered { doc, page_ids })
+    let pages = PageObjects { parent: pages_id, resources: resources_id, width: w, height: h, contents };
+    Ok(Rendered { doc, page_ids, pages })
 }
 
 #[cfg(test)]

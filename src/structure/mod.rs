@@ -86,7 +86,7 @@ pub fn structure(rendered: Rendered, layout: &Layout) -> Result<Vec<u8>, Structu
 /// Finishes the document: annotations, name tree, outline, tags, catalog and trailer.
 pub fn finish(rendered: Rendered, layout: &Layout) -> Result<Finished, StructureError> {
     crate::mark("structure start");
-    let Rendered { mut doc, page_ids } = rendered;
+    let Rendered { mut doc, page_ids, pages } = rendered;
     doc.version = "1.7".into();
     let h = layout.height;
     let dest_array = |a: &Anchor| -> Object {
@@ -112,8 +112,10 @@ pub fn finish(rendered: Rendered, layout: &Layout) -> Result<Finished, Structure
     let placed: HashSet<&str> = layout.dests.keys().map(String::as_str).collect();
     // Per page, its link ids with their annotations, sorted by link id.
     let mut annot_ids: Vec<Vec<(u32, ObjectId)>> = vec![Vec::new(); layout.pages.len()];
+    // Per page, its annotations: ids made one after another, in item order.
+    let mut page_annots: Vec<(u32, u32)> = Vec::with_capacity(layout.pages.len());
     for (index, page) in layout.pages.iter().enumerate() {
-        let mut annots = Vec::new();
+        let mut annots = (0, 0);
         for item in &page.items {
             let Item::Link(link) = item else { continue };
             let r = link.rect;
@@ -156,15 +158,14 @@ pub fn finish(rendered: Rendered, layout: &Layout) -> Result<Finished, Structure
             }
             annot.extend_from_slice(b">>");
             annot_ids[index].push((link.id, id));
-            annots.push(Object::Reference(id));
+            if annots.1 == 0 {
+                annots.0 = id.0;
+            }
+            debug_assert_eq!(id.0, annots.0 + annots.1, "a page's annotations have consecutive ids");
+            annots.1 += 1;
         }
         annot_ids[index].sort_unstable_by_key(|&(link, _)| link);
-        let page_dict = doc.get_dictionary_mut(page_ids[index]).map_err(|e| StructureError::Save(e.to_string()))?;
-        if annots.is_empty() {
-            page_dict.remove(b"Annots");
-        } else {
-            page_dict.set("Annots", annots);
-        }
+        page_annots.push(annots);
     }
 
     crate::mark("structure: annots");
@@ -218,6 +219,37 @@ pub fn finish(rendered: Rendered, layout: &Layout) -> Result<Finished, Structure
     let struct_root = layout.tagged.then(|| tags::build(&mut doc, &mut raw, layout, &page_ids, &annot_ids));
 
     crate::mark("structure: tags");
+    // The page objects, as bytes (see `PageObjects`).
+    for (p, (&id, &contents)) in page_ids.iter().zip(&pages.contents).enumerate() {
+        let d = raw.begin(id);
+        d.extend_from_slice(b"<</Type/Page/Parent ");
+        syntax::reference(d, pages.parent);
+        d.extend_from_slice(b"/MediaBox[0 0 ");
+        syntax::fixed(d, pages.width, 4);
+        d.push(b' ');
+        syntax::fixed(d, pages.height, 4);
+        d.extend_from_slice(b"]/Resources ");
+        syntax::reference(d, pages.resources);
+        d.extend_from_slice(b"/Contents ");
+        syntax::reference(d, contents);
+        let (first, n) = page_annots[p];
+        if n > 0 {
+            d.extend_from_slice(b"/Annots[");
+            for a in first..first + n {
+                if a > first {
+                    d.push(b' ');
+                }
+                syntax::reference(d, (a, 0));
+            }
+            d.push(b']');
+        }
+        if struct_root.is_some() {
+            d.extend_from_slice(b"/StructParents ");
+            syntax::int(d, p as i64);
+            d.extend_from_slice(b"/Tabs/S");
+        }
+        d.extend_from_slice(b">>");
+    }
     let catalog = doc.catalog_mut().map_err(|e| StructureError::Save(e.to_string()))?;
     catalog.set("Lang", text_string(&layout.info.lang));
     catalog.set("ViewerPreferences", dictionary! { "DisplayDocTitle" => true });

@@ -122,7 +122,8 @@ fn block_type(role: Role) -> (&'static str, Option<&'static str>) {
     }
 }
 
-/// Builds the structure tree; returns the `/StructTreeRoot` id. `annots[p]` maps each link id on
+/// Builds the structure tree; returns the `/StructTreeRoot` id. Page p's `/StructParents` key
+/// is p (the page objects are written by the caller). `annots[p]` maps each link id on
 /// page p to its annotation object. Elements are appended to `raw` as PDF bytes; annotations
 /// already carry their `/StructParent` (the keys after the pages', in page and item order), the
 /// order this parent tree follows.
@@ -298,10 +299,6 @@ pub fn build(
     let nums = raw.begin(parent_tree_id);
     nums.extend_from_slice(b"<</Nums[");
     for (p, elems) in parent_tree.iter().enumerate() {
-        if let Ok(page) = doc.get_dictionary_mut(page_ids[p]) {
-            page.set("StructParents", p as i64);
-            page.set("Tabs", Object::Name(b"S".to_vec()));
-        }
         syntax::int(nums, p as i64);
         nums.push(b'[');
         for (k, &e) in elems.iter().enumerate() {
