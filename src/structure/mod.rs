@@ -58,10 +58,6 @@ fn uri_ascii(url: &str) -> Vec<u8> {
     out
 }
 
-fn name_string(s: &str) -> Object {
-    Object::String(s.as_bytes().to_vec(), StringFormat::Literal)
-}
-
 /// A finished document, ready to be written: its objects, and the small ones already packed
 /// into compressed object streams. It no longer needs the layout.
 pub struct Finished {
@@ -89,15 +85,6 @@ pub fn finish(rendered: Rendered, layout: &Layout) -> Result<Finished, Structure
     let Rendered { mut doc, page_ids, pages } = rendered;
     doc.version = "1.7".into();
     let h = layout.height;
-    let dest_array = |a: &Anchor| -> Object {
-        Object::Array(vec![
-            Object::Reference(page_ids[a.page]),
-            Object::Name(b"XYZ".to_vec()),
-            Object::Null,
-            Object::Real((h - a.top).clamp(0.0, h)),
-            Object::Null,
-        ])
-    };
 
     // Small objects written once and never changed (annotations, structure elements) go
     // straight to bytes, packed and compressed as they come: as lopdf dictionaries a tagged
@@ -173,30 +160,41 @@ pub fn finish(rendered: Rendered, layout: &Layout) -> Result<Finished, Structure
     // lexical order" (ISO 32000-1, 7.9.6); PDFium finds names only in such a tree.
     let mut names: Vec<(&String, &Anchor)> = layout.dests.iter().collect();
     names.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    let mut leaves = Vec::new();
-    for chunk in names.chunks(64) {
-        let mut arr = Vec::with_capacity(chunk.len() * 2);
-        for (n, a) in chunk {
-            arr.push(name_string(n));
-            arr.push(dest_array(a));
+    // Written as bytes, as the outline below: a large kaart has tens of thousands of each.
+    let chunks: Vec<&[(&String, &Anchor)]> = names.chunks(64).collect();
+    let leaves: Vec<ObjectId> = chunks.iter().map(|_| doc.new_object_id()).collect();
+    for (chunk, &leaf) in chunks.iter().zip(&leaves) {
+        let d = raw.begin(leaf);
+        d.extend_from_slice(b"<</Names[");
+        for (k, (n, a)) in chunk.iter().enumerate() {
+            if k > 0 {
+                d.push(b' ');
+            }
+            syntax::literal(d, n.as_bytes());
+            d.push(b'[');
+            syntax::reference(d, page_ids[a.page]);
+            d.extend_from_slice(b"/XYZ null ");
+            syntax::fixed(d, (h - a.top).clamp(0.0, h), 4);
+            d.extend_from_slice(b" null]");
         }
-        let limits = vec![name_string(chunk[0].0), name_string(chunk[chunk.len() - 1].0)];
-        leaves.push(doc.add_object(dictionary! { "Names" => arr, "Limits" => limits }));
+        d.push(b']');
+        // A single leaf is the root, which has no /Limits.
+        if leaves.len() > 1 {
+            d.extend_from_slice(b"/Limits[");
+            syntax::literal(d, chunk[0].0.as_bytes());
+            syntax::literal(d, chunk[chunk.len() - 1].0.as_bytes());
+            d.push(b']');
+        }
+        d.extend_from_slice(b">>");
     }
-    let dests_root = if leaves.len() == 1 {
-        // A single leaf becomes the root, which has no /Limits.
-        let leaf = leaves[0];
-        if let Ok(d) = doc.get_dictionary_mut(leaf) {
-            d.remove(b"Limits");
-        }
-        leaf
-    } else {
-        doc.add_object(dictionary! { "Kids" => leaves.iter().map(|&l| Object::Reference(l)).collect::<Vec<_>>() })
+    let dests_root = match leaves[..] {
+        [leaf] => leaf,
+        _ => doc.add_object(dictionary! { "Kids" => leaves.iter().map(|&l| Object::Reference(l)).collect::<Vec<_>>() }),
     };
 
     // The outline.
     let outline_root = doc.new_object_id();
-    let (first, last, count) = outline_items(&mut doc, &layout.outline, outline_root, layout)?;
+    let (first, last, count) = outline_items(&mut doc, &mut raw, &layout.outline, outline_root, layout)?;
     let mut outlines = dictionary! { "Type" => "Outlines", "Count" => count };
     if let (Some(f), Some(l)) = (first, last) {
         outlines.set("First", f);
@@ -304,10 +302,12 @@ fn compress_streams(doc: &mut lopdf::Document) {
     });
 }
 
-/// Writes the outline items under `parent`; returns (first, last, number of items). Items with
-/// children start closed, so a kaart of a thousand interventions opens on a short outline.
+/// Writes the outline items under `parent` (as bytes, to `raw`); returns (first, last, number
+/// of items). Items with children start closed, so a kaart of a thousand interventions opens on
+/// a short outline.
 fn outline_items(
     doc: &mut lopdf::Document,
+    raw: &mut serialize::ObjectStreams,
     items: &[OutlineItem],
     parent: ObjectId,
     layout: &Layout,
@@ -317,25 +317,32 @@ fn outline_items(
         if !layout.dests.contains_key(&item.dest) {
             return Err(StructureError::UnknownDestination(item.dest.clone()));
         }
-        let (first, last, _) = outline_items(doc, &item.children, ids[i], layout)?;
-        let mut d = dictionary! {
-            "Title" => text_string(&item.title),
-            "Parent" => parent,
-            "Dest" => name_string(&item.dest),
-        };
+        let (first, last, _) = outline_items(doc, raw, &item.children, ids[i], layout)?;
+        let d = raw.begin(ids[i]);
+        d.extend_from_slice(b"<</Title");
+        syntax::text(d, &item.title);
+        d.extend_from_slice(b"/Parent ");
+        syntax::reference(d, parent);
+        d.extend_from_slice(b"/Dest");
+        syntax::literal(d, item.dest.as_bytes());
         if i > 0 {
-            d.set("Prev", ids[i - 1]);
+            d.extend_from_slice(b"/Prev ");
+            syntax::reference(d, ids[i - 1]);
         }
         if i + 1 < ids.len() {
-            d.set("Next", ids[i + 1]);
+            d.extend_from_slice(b"/Next ");
+            syntax::reference(d, ids[i + 1]);
         }
         if let (Some(f), Some(l)) = (first, last) {
-            d.set("First", f);
-            d.set("Last", l);
+            d.extend_from_slice(b"/First ");
+            syntax::reference(d, f);
+            d.extend_from_slice(b"/Last ");
+            syntax::reference(d, l);
             // Closed: a negative count of the children that opening it would show.
-            d.set("Count", -(item.children.len() as i64));
+            d.extend_from_slice(b"/Count ");
+            syntax::int(d, -(item.children.len() as i64));
         }
-        doc.objects.insert(ids[i], Object::Dictionary(d));
+        d.extend_from_slice(b">>");
     }
     Ok((ids.first().copied(), ids.last().copied(), ids.len() as i64))
 }
