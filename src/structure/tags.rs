@@ -123,10 +123,12 @@ fn block_type(role: Role) -> (&'static str, Option<&'static str>) {
 }
 
 /// Builds the structure tree; returns the `/StructTreeRoot` id. Page p's `/StructParents` key
-/// is p (the page objects are written by the caller). `annots[p]` maps each link id on
-/// page p to its annotation object. Elements are appended to `raw` as PDF bytes; annotations
-/// already carry their `/StructParent` (the keys after the pages', in page and item order), the
-/// order this parent tree follows.
+/// is p (the page objects are written by the caller). `annots[p]` maps each link id on page p
+/// to its annotation object. Annotations already carry their `/StructParent` (the keys after
+/// the pages', in page and item order), the order this parent tree follows.
+///
+/// The tree is made and written one part (one `Sect`) at a time: no element crosses a part,
+/// and a tagged kaart of ten thousand interventions has millions of elements.
 pub fn build(
     doc: &mut Document,
     raw: &mut ObjectStreams,
@@ -134,58 +136,223 @@ pub fn build(
     page_ids: &[ObjectId],
     annots: &[Vec<(u32, ObjectId)>],
 ) -> ObjectId {
-    // Sized up front from the items: grown by doubling, these vectors of a large kaart were
-    // copied into fresh memory again and again.
-    let (mut texts, mut link_areas) = (0, 0);
-    for item in layout.pages.iter().flat_map(|p| &p.items) {
-        match item {
-            Item::Text(_) => texts += 1,
-            Item::Link(_) => link_areas += 1,
-            Item::Fill(_) => {}
+    let root_id = doc.new_object_id();
+    let document_id = doc.new_object_id();
+    let mut sects: Vec<ObjectId> = Vec::new();
+    let mut tables = Tables::default();
+    let mut tree = Tree { elems: Vec::new(), kids: Vec::new() };
+    // The parent tree: page p under key p (its MCIDs' elements in order), then the annotations,
+    // in leaves written as the parts are made.
+    let mut page_leaves = Leaves::default();
+    let mut annot_leaves = Leaves::default();
+    let mut annot_key = layout.pages.len() as i64;
+    let mut from = 0;
+    while from < layout.pages.len() {
+        let part = layout.pages[from].part;
+        let to = (from..layout.pages.len()).find(|&p| layout.pages[p].part != part).unwrap_or(layout.pages.len());
+        let made = part_tree(&mut tree, &mut tables, layout, from..to, annots);
+        let ids: Vec<ObjectId> = tree.elems.iter().map(|_| doc.new_object_id()).collect();
+        write_elems(raw, &tree, &ids, document_id, layout, page_ids);
+        for (k, elems) in made.mcid_parents.iter().enumerate() {
+            let nums = page_leaves.key(doc, raw, (from + k) as i64);
+            nums.push(b'[');
+            for (j, &e) in elems.iter().enumerate() {
+                if j > 0 {
+                    nums.push(b' ');
+                }
+                syntax::reference(nums, ids[e as usize]);
+            }
+            nums.push(b']');
+        }
+        for &e in &made.annot_parents {
+            syntax::reference(annot_leaves.key(doc, raw, annot_key), ids[e as usize]);
+            annot_key += 1;
+        }
+        sects.push(ids[0]);
+        from = to;
+    }
+
+    let d = raw.begin(document_id);
+    d.extend_from_slice(b"<</S/Document/P ");
+    syntax::reference(d, root_id);
+    d.extend_from_slice(b"/K[");
+    for (k, &s) in sects.iter().enumerate() {
+        if k > 0 {
+            d.push(b' ');
+        }
+        syntax::reference(d, s);
+    }
+    d.extend_from_slice(b"]>>");
+
+    page_leaves.flush(doc, raw);
+    annot_leaves.flush(doc, raw);
+    let parent_tree_id = doc.new_object_id();
+    let d = raw.begin(parent_tree_id);
+    d.extend_from_slice(b"<</Kids[");
+    for (k, &leaf) in page_leaves.ids.iter().chain(&annot_leaves.ids).enumerate() {
+        if k > 0 {
+            d.push(b' ');
+        }
+        syntax::reference(d, leaf);
+    }
+    d.extend_from_slice(b"]>>");
+    let root: Dictionary = dictionary! {
+        "Type" => "StructTreeRoot",
+        "K" => document_id,
+        "ParentTree" => parent_tree_id,
+        "ParentTreeNextKey" => annot_key,
+    };
+    doc.objects.insert(root_id, Object::Dictionary(root));
+    root_id
+}
+
+/// Keys in a number tree (ISO 32000-1, 7.9.7), written as they come in leaves of `LEAF` keys,
+/// each an object of its own: as one object, the parent tree of a large kaart was tens of
+/// megabytes, held and copied whole.
+#[derive(Default)]
+struct Leaves {
+    ids: Vec<ObjectId>,
+    nums: Vec<u8>,
+    first: i64,
+    last: i64,
+    keys: usize,
+}
+
+const LEAF: usize = 256;
+
+impl Leaves {
+    /// Adds `key` (greater than any before); its value is to be written to the buffer returned.
+    fn key(&mut self, doc: &mut Document, raw: &mut ObjectStreams, key: i64) -> &mut Vec<u8> {
+        if self.keys == LEAF {
+            self.flush(doc, raw);
+        }
+        if self.keys == 0 {
+            self.first = key;
+        } else {
+            self.nums.push(b' ');
+        }
+        self.last = key;
+        self.keys += 1;
+        syntax::int(&mut self.nums, key);
+        self.nums.push(b' ');
+        &mut self.nums
+    }
+
+    /// Writes the leaf being filled, if it has keys.
+    fn flush(&mut self, doc: &mut Document, raw: &mut ObjectStreams) {
+        if self.keys == 0 {
+            return;
+        }
+        let id = doc.new_object_id();
+        let d = raw.begin(id);
+        d.extend_from_slice(b"<</Limits[");
+        syntax::int(d, self.first);
+        d.push(b' ');
+        syntax::int(d, self.last);
+        d.extend_from_slice(b"]/Nums[");
+        d.extend_from_slice(&self.nums);
+        d.extend_from_slice(b"]>>");
+        self.ids.push(id);
+        self.nums.clear();
+        self.keys = 0;
+    }
+}
+
+/// Dense tables from the layout's block and link ids to the elements of the part being made,
+/// with the entries set, to clear them for the next part.
+#[derive(Default)]
+struct Tables {
+    blocks: Vec<BlockElems>,
+    links: Vec<u32>,
+    set_blocks: Vec<u32>,
+    set_links: Vec<u32>,
+}
+
+impl Tables {
+    fn block(&mut self, b: u32) -> &mut BlockElems {
+        let e = slot(&mut self.blocks, b as usize, NO_BLOCK);
+        if e.elem == NONE {
+            self.set_blocks.push(b);
+        }
+        e
+    }
+
+    fn link(&mut self, l: u32) -> &mut u32 {
+        let e = slot(&mut self.links, l as usize, NONE);
+        if *e == NONE {
+            self.set_links.push(l);
+        }
+        e
+    }
+
+    fn clear(&mut self) {
+        for b in self.set_blocks.drain(..) {
+            self.blocks[b as usize] = NO_BLOCK;
+        }
+        for l in self.set_links.drain(..) {
+            self.links[l as usize] = NONE;
         }
     }
-    let mut tree =
-        Tree { elems: Vec::with_capacity(texts + link_areas), kids: Vec::with_capacity(2 * texts + 2 * link_areas) };
-    tree.elems.push(Elem { s: type_index("Document"), parent: NONE, page: NONE, part: NONE, first: NONE, last: NONE });
-    // Dense tables: parts, blocks and links are numbered from 0 or 1 by the layout.
-    let mut sects: Vec<u32> = vec![NONE; layout.parts.len()];
-    let mut blocks: Vec<BlockElems> = Vec::new();
-    let mut links: Vec<u32> = Vec::new();
-    // The open container (L, TOC, Div) per part, with its kind and the page it was opened on.
-    let mut open: Vec<Option<(u32, &'static str, usize)>> = vec![None; layout.parts.len()];
-    let mut parent_tree: Vec<Vec<u32>> = vec![Vec::new(); layout.pages.len()];
+}
 
-    for (p, page) in layout.pages.iter().enumerate() {
-        let part = page.part;
-        if sects[part] == NONE {
-            let s = tree.add("Sect", 0);
-            tree.elems[s as usize].part = part as u32;
-            sects[part] = s;
-        }
-        let sect = sects[part];
+/// What a part's tree tells the parent tree: per page, the element of each MCID; per link
+/// annotation, its element (element indices into the part's tree).
+struct PartParents {
+    mcid_parents: Vec<Vec<u32>>,
+    annot_parents: Vec<u32>,
+}
+
+/// Makes the tree of the part whose pages are `pages` in `tree`: its `Sect` is element 0.
+fn part_tree(
+    tree: &mut Tree,
+    tables: &mut Tables,
+    layout: &Layout,
+    pages: std::ops::Range<usize>,
+    annots: &[Vec<(u32, ObjectId)>],
+) -> PartParents {
+    tree.elems.clear();
+    tree.kids.clear();
+    tables.clear();
+    let part = layout.pages[pages.start].part;
+    tree.elems.push(Elem {
+        s: type_index("Sect"),
+        parent: NONE,
+        page: NONE,
+        part: part as u32,
+        first: NONE,
+        last: NONE,
+    });
+    let sect = 0;
+    let mut parents = PartParents { mcid_parents: vec![Vec::new(); pages.len()], annot_parents: Vec::new() };
+    // The open container (L, TOC, Div), with its kind and the page it was opened on.
+    let mut open: Option<(u32, &'static str, usize)> = None;
+
+    for p in pages.clone() {
+        let page = &layout.pages[p];
+        let placed = &mut parents.mcid_parents[p - pages.start];
         let mcids = page.mcids();
         for (item, mcid) in page.items.iter().zip(mcids) {
             let Item::Text(t) = item else { continue };
             let Some(mcid) = mcid else { continue };
-            if parent_tree[p].len() > mcid as usize {
+            if placed.len() > mcid as usize {
                 continue; // a further line of a sequence already placed
             }
-            let be = slot(&mut blocks, t.block as usize, NO_BLOCK);
+            let mut be = *tables.block(t.block);
             if be.elem == NONE {
                 let (s, container) = block_type(t.role);
                 let parent = match container {
                     None => {
-                        open[part] = None;
+                        open = None;
                         sect
                     }
                     Some(c) => {
                         // Reuse the open container when the previous block was of the same kind;
                         // a navigation Div holds one page's bar only.
-                        match open[part].filter(|(_, kind, pg)| *kind == c && (c != "Div" || *pg == p)) {
+                        match open.filter(|(_, kind, pg)| *kind == c && (c != "Div" || *pg == p)) {
                             Some((e, _, _)) => e,
                             None => {
                                 let e = tree.add(c, sect);
-                                open[part] = Some((e, c, p));
+                                open = Some((e, c, p));
                                 e
                             }
                         }
@@ -203,44 +370,56 @@ pub fn build(
                 }
                 target = *slot_e;
             }
+            *tables.block(t.block) = be;
             if let Some(l) = t.link {
-                let le = slot(&mut links, l.get() as usize, NONE);
-                if *le == NONE {
-                    *le = tree.add("Link", target);
-                }
-                target = *le;
+                let le = *tables.link(l.get());
+                target = if le == NONE {
+                    let e = tree.add("Link", target);
+                    *tables.link(l.get()) = e;
+                    e
+                } else {
+                    le
+                };
             }
             tree.mcid(target, p as u32, mcid);
-            parent_tree[p].push(target);
+            placed.push(target);
         }
     }
 
     // Every link annotation in a Link element: the one holding its text, or a new one.
-    let mut annot_parents: Vec<u32> = Vec::with_capacity(link_areas);
-    for (p, page) in layout.pages.iter().enumerate() {
+    for p in pages {
+        let page = &layout.pages[p];
         for item in &page.items {
             let Item::Link(link) = item else { continue };
             let Ok(k) = annots[p].binary_search_by_key(&link.id, |&(l, _)| l) else { continue };
             let annot = annots[p][k].1;
-            let mut e = links.get(link.id as usize).copied().unwrap_or(NONE);
+            let mut e = tables.links.get(link.id as usize).copied().unwrap_or(NONE);
             if e == NONE {
-                let block = blocks.get(link.block as usize).map_or(NONE, |b| b.elem);
-                let parent = if block == NONE { sects[page.part] } else { block };
+                let block = tables.blocks.get(link.block as usize).map_or(NONE, |b| b.elem);
+                let parent = if block == NONE { sect } else { block };
                 e = tree.add("Link", parent);
-                *slot(&mut links, link.id as usize, NONE) = e;
+                *tables.link(link.id) = e;
             }
             let elem = &mut tree.elems[e as usize];
             if elem.page == NONE {
                 elem.page = p as u32;
             }
             tree.kid(e, Kid::Objr { page: p as u32, annot });
-            annot_parents.push(e);
+            parents.annot_parents.push(e);
         }
     }
+    parents
+}
 
-    // Object ids, then the dictionaries.
-    let ids: Vec<ObjectId> = tree.elems.iter().map(|_| doc.new_object_id()).collect();
-    let root_id = doc.new_object_id();
+/// Writes the elements of `tree` (ids `ids`; element 0 is a part's `Sect`, child of `document`).
+fn write_elems(
+    raw: &mut ObjectStreams,
+    tree: &Tree,
+    ids: &[ObjectId],
+    document: ObjectId,
+    layout: &Layout,
+    page_ids: &[ObjectId],
+) {
     let page_ref = |p: u32| page_ids[p as usize];
     for (i, e) in tree.elems.iter().enumerate() {
         // `/Type /StructElem` is optional (ISO 32000-1, table 323) and left out: it is most of
@@ -249,7 +428,7 @@ pub fn build(
         d.extend_from_slice(b"<</S");
         syntax::name(d, TYPES[usize::from(e.s)].as_bytes());
         d.extend_from_slice(b"/P ");
-        syntax::reference(d, if e.parent == NONE { root_id } else { ids[e.parent as usize] });
+        syntax::reference(d, if e.parent == NONE { document } else { ids[e.parent as usize] });
         if e.page != NONE {
             d.extend_from_slice(b"/Pg ");
             syntax::reference(d, page_ref(e.page));
@@ -292,38 +471,4 @@ pub fn build(
         }
         d.extend_from_slice(b">>");
     }
-
-    // Parent tree: page p under key p (its MCIDs in order), annotations after the pages. Written
-    // as bytes: as lopdf objects its 200,000 references held 50 MB.
-    let parent_tree_id = doc.new_object_id();
-    let nums = raw.begin(parent_tree_id);
-    nums.extend_from_slice(b"<</Nums[");
-    for (p, elems) in parent_tree.iter().enumerate() {
-        syntax::int(nums, p as i64);
-        nums.push(b'[');
-        for (k, &e) in elems.iter().enumerate() {
-            if k > 0 {
-                nums.push(b' ');
-            }
-            syntax::reference(nums, ids[e as usize]);
-        }
-        nums.extend_from_slice(b"]\n");
-    }
-    let mut key = parent_tree.len() as i64;
-    for e in annot_parents {
-        syntax::int(nums, key);
-        nums.push(b' ');
-        syntax::reference(nums, ids[e as usize]);
-        nums.push(b'\n');
-        key += 1;
-    }
-    nums.extend_from_slice(b"]>>");
-    let root: Dictionary = dictionary! {
-        "Type" => "StructTreeRoot",
-        "K" => ids[0],
-        "ParentTree" => parent_tree_id,
-        "ParentTreeNextKey" => key,
-    };
-    doc.objects.insert(root_id, Object::Dictionary(root));
-    root_id
 }
