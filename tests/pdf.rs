@@ -484,3 +484,131 @@ fn text_takes_one_byte_per_glyph_unless_a_font_needs_more_than_256() {
         assert!(text.contains(word), "{word} not extracted");
     }
 }
+
+/// The structure tree as a reader walks it: each element's type, and who holds each marked
+/// content id and each annotation.
+#[derive(Default)]
+struct Tags {
+    types: BTreeMap<ObjectId, Vec<u8>>,
+    /// (page index, MCID) -> the element whose /K has it.
+    mcids: BTreeMap<(usize, i64), ObjectId>,
+    /// Annotation -> the element whose /K has an /OBJR to it.
+    objrs: BTreeMap<ObjectId, ObjectId>,
+}
+
+impl Pdf {
+    fn walk_tags(&self, id: ObjectId, parent: ObjectId, page: Option<usize>, tags: &mut Tags) {
+        let e = self.doc.get_dictionary(id).expect("a structure element is an indirect dictionary");
+        assert_eq!(e.get(b"P").unwrap().as_reference().unwrap(), parent, "/P of {id:?} is its parent");
+        let s = e.get(b"S").unwrap().as_name().unwrap().to_vec();
+        assert!(tags.types.insert(id, s).is_none(), "{id:?} is in the tree twice");
+        let page = match e.get(b"Pg") {
+            Ok(pg) => Some(self.page_index(pg.as_reference().unwrap())),
+            Err(_) => page,
+        };
+        let kids = match e.get(b"K") {
+            Ok(Object::Array(a)) => a.clone(),
+            Ok(k) => vec![k.clone()],
+            Err(_) => Vec::new(),
+        };
+        for kid in kids {
+            match kid {
+                Object::Integer(mcid) => {
+                    let p = page.expect("an MCID kid has a page");
+                    assert!(tags.mcids.insert((p, mcid), id).is_none(), "MCID {mcid} on page {p} held twice");
+                }
+                Object::Reference(k) => match self.doc.get_dictionary(k).ok().and_then(|d| d.get(b"Type").ok()) {
+                    Some(t) if t.as_name().unwrap() == b"OBJR" => unreachable!("OBJRs are direct"),
+                    _ => self.walk_tags(k, id, page, tags),
+                },
+                Object::Dictionary(d) => match d.get(b"Type").unwrap().as_name().unwrap() {
+                    b"OBJR" => {
+                        let annot = d.get(b"Obj").unwrap().as_reference().unwrap();
+                        assert!(tags.objrs.insert(annot, id).is_none(), "annotation {annot:?} held twice");
+                    }
+                    b"MCR" => {
+                        let p = self.page_index(d.get(b"Pg").unwrap().as_reference().unwrap());
+                        let mcid = d.get(b"MCID").unwrap().as_i64().unwrap();
+                        assert!(tags.mcids.insert((p, mcid), id).is_none(), "MCID {mcid} on page {p} held twice");
+                    }
+                    other => panic!("unexpected kid type {other:?}"),
+                },
+                other => panic!("unexpected kid {other:?}"),
+            }
+        }
+    }
+
+    /// The entries of a number tree, checking each node's /Limits.
+    fn walk_number_tree(&self, node: &Object, root: bool, out: &mut BTreeMap<i64, Object>, nodes: &mut usize) {
+        *nodes += 1;
+        let d = self.resolve(node).as_dict().expect("number tree node");
+        assert_eq!(d.has(b"Limits"), !root, "only the root of a number tree has no /Limits");
+        let mut keys = Vec::new();
+        if let Ok(nums) = d.get(b"Nums") {
+            for pair in nums.as_array().unwrap().chunks(2) {
+                let k = pair[0].as_i64().unwrap();
+                keys.push(k);
+                assert!(out.insert(k, pair[1].clone()).is_none(), "key {k} twice");
+            }
+        }
+        if let Ok(kids) = d.get(b"Kids") {
+            for kid in kids.as_array().unwrap() {
+                let before: Vec<i64> = out.keys().copied().collect();
+                self.walk_number_tree(kid, false, out, nodes);
+                keys.extend(out.keys().filter(|k| !before.contains(k)));
+            }
+        }
+        if let Ok(limits) = d.get(b"Limits") {
+            let l = limits.as_array().unwrap();
+            let (lo, hi) = (l[0].as_i64().unwrap(), l[1].as_i64().unwrap());
+            assert!(keys.iter().all(|k| (lo..=hi).contains(k)), "keys outside /Limits [{lo} {hi}]");
+        }
+    }
+}
+
+/// Every marked-content id and every link annotation is held by exactly one structure element,
+/// and the parent tree (split in leaves) maps each page's MCIDs and each annotation's
+/// `/StructParent` back to that element, as screen readers and the `pdfcheck --ua` checks ask.
+#[test]
+fn the_parent_tree_maps_every_mcid_and_annotation_to_its_element() {
+    for data in ["data", EDGE] {
+        let pdf = Pdf::open(&compile(data, Paper::A4Landscape));
+        let root_ref = pdf.catalog().get(b"StructTreeRoot").unwrap().as_reference().unwrap();
+        let root = pdf.doc.get_dictionary(root_ref).unwrap();
+        let mut tags = Tags::default();
+        let document = root.get(b"K").unwrap().as_reference().unwrap();
+        pdf.walk_tags(document, root_ref, None, &mut tags);
+        assert_eq!(tags.types[&document], b"Document");
+
+        let mut parent_tree = BTreeMap::new();
+        let mut nodes = 0;
+        pdf.walk_number_tree(root.get(b"ParentTree").unwrap(), true, &mut parent_tree, &mut nodes);
+        let next = root.get(b"ParentTreeNextKey").unwrap().as_i64().unwrap();
+        assert!(parent_tree.keys().all(|&k| k < next), "{data}: /ParentTreeNextKey after every key");
+
+        let mut annots = 0;
+        for (p, &page_id) in pdf.pages.iter().enumerate() {
+            let page = pdf.doc.get_dictionary(page_id).unwrap();
+            let key = page.get(b"StructParents").unwrap().as_i64().unwrap();
+            let held: Vec<ObjectId> = tags.mcids.range((p, 0)..(p + 1, 0)).map(|(_, &e)| e).collect();
+            let arr = parent_tree[&key].as_array().unwrap();
+            let listed: Vec<ObjectId> = arr.iter().map(|o| o.as_reference().unwrap()).collect();
+            assert_eq!(listed, held, "{data}: page {p}'s parent tree array lists the holders of MCIDs 0, 1, ...");
+            assert!(tags.mcids.range((p, 0)..(p + 1, 0)).enumerate().all(|(i, ((_, m), _))| *m == i as i64));
+            let Ok(list) = page.get(b"Annots") else { continue };
+            assert_eq!(page.get(b"Tabs").unwrap().as_name().unwrap(), b"S", "{data}: page {p} has /Tabs /S");
+            for a in list.as_array().unwrap() {
+                let a = a.as_reference().unwrap();
+                let key = pdf.doc.get_dictionary(a).unwrap().get(b"StructParent").unwrap().as_i64().unwrap();
+                let elem = parent_tree[&key].as_reference().unwrap();
+                assert_eq!(tags.objrs.get(&a), Some(&elem), "{data}: annotation {a:?} maps to the element holding it");
+                assert_eq!(tags.types[&elem], b"Link");
+                annots += 1;
+            }
+        }
+        assert_eq!(annots, tags.objrs.len(), "{data}: every OBJR is a page's annotation");
+        if data == "data" {
+            assert!(nodes > 2, "the example's parent tree is split in leaves");
+        }
+    }
+}
