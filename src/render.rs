@@ -261,6 +261,28 @@ impl GlyphMap {
         out
     }
 
+    /// `text` (and a space after it, if `space`) as a literal string of one-byte codes, as
+    /// `Content::glyphs` writes it; ASCII, most of the text, without decoding UTF-8.
+    fn one_byte_codes(&self, out: &mut Vec<u8>, text: &str, space: bool) {
+        out.push(b'(');
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            if b < 0x80 {
+                syntax::literal_byte(out, self.latin[usize::from(b)] as u8);
+                i += 1;
+            } else {
+                let c = text[i..].chars().next().unwrap_or(' ');
+                syntax::literal_byte(out, self.gid(c) as u8);
+                i += c.len_utf8();
+            }
+        }
+        if space {
+            syntax::literal_byte(out, self.gid(' ') as u8);
+        }
+        out.push(b')');
+    }
+
     fn gid(&self, c: char) -> u16 {
         if (c as u32) < 256 { self.latin[c as usize] } else { self.other.get(&c).copied().unwrap_or(0) }
     }
@@ -357,8 +379,12 @@ fn page_content(page: &crate::layout::Page, h: f32, tagged: bool, glyphs: &BTree
         }
         c.line_to(t.x, h - t.baseline);
         let map = &glyphs[&t.face];
-        let space = cont.then(|| map.gid(' '));
-        c.glyphs(map.one_byte, t.text.chars().map(|ch| map.gid(ch)).chain(space));
+        if map.one_byte {
+            map.one_byte_codes(&mut c.buf, &t.text, cont);
+        } else {
+            let space = cont.then(|| map.gid(' '));
+            c.glyphs(false, t.text.chars().map(|ch| map.gid(ch)).chain(space));
+        }
         c.op("Tj\n");
         if artifact {
             c.op("EMC\n");
