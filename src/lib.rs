@@ -148,6 +148,9 @@ fn prepare(opts: &BuildOptions) -> Result<(structure::Finished, BuildReport), Er
         layout::layout(&cat, &layout::LayoutOptions { paper: opts.paper, ident: fingerprint, untagged: opts.untagged })
             .map_err(Error::Layout)?;
     t.layout = start.elapsed();
+    // The layout owns all it needs: the catalogue's memory goes to the later stages.
+    let interventions = cat.interventions.len();
+    drop(cat);
     trace("layout");
 
     let start = Instant::now();
@@ -165,7 +168,7 @@ fn prepare(opts: &BuildOptions) -> Result<(structure::Finished, BuildReport), Er
     trace("structure");
 
     let report =
-        BuildReport { pages: lay.pages.len(), interventions: cat.interventions.len(), bytes: 0, warnings, timings: t };
+        BuildReport { pages: lay.pages.len(), interventions, bytes: 0, warnings, timings: t };
     Ok((finished, report))
 }
 
