@@ -224,8 +224,7 @@ fn build_once(data: &Path, out: &Path, untagged: bool) -> Result<Build, String> 
 
     reset_peak();
     let start = Instant::now();
-    let rendered = kaart::render::render(&lay).map_err(|e| e.to_string())?;
-    lay.drop_text();
+    let rendered = kaart::render::render(&mut lay).map_err(|e| e.to_string())?;
     stage(3, start);
 
     reset_peak();

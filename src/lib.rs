@@ -154,11 +154,8 @@ fn prepare(opts: &BuildOptions) -> Result<(structure::Finished, BuildReport), Er
     trace("layout");
 
     let start = Instant::now();
-    let rendered = render::render(&lay).map_err(Error::Render)?;
+    let rendered = render::render(&mut lay).map_err(Error::Render)?;
     mark("render returned");
-    // The text is in the content streams now; the structure stage needs only roles and places.
-    lay.drop_text();
-    mark("text dropped");
     t.render = start.elapsed();
     trace("render");
 
@@ -167,8 +164,7 @@ fn prepare(opts: &BuildOptions) -> Result<(structure::Finished, BuildReport), Er
     t.structure = start.elapsed();
     trace("structure");
 
-    let report =
-        BuildReport { pages: lay.pages.len(), interventions, bytes: 0, warnings, timings: t };
+    let report = BuildReport { pages: lay.pages.len(), interventions, bytes: 0, warnings, timings: t };
     Ok((finished, report))
 }
 

@@ -481,7 +481,8 @@ fn font_name(face: Face) -> &'static str {
     }
 }
 
-pub fn render(layout: &Layout) -> Result<Rendered, RenderError> {
+/// Renders every page, and drops what only drawing needed (see `Page::drop_drawing`).
+pub fn render(layout: &mut Layout) -> Result<Rendered, RenderError> {
     crate::mark("render start");
     let fonts = Fonts::get();
 
@@ -571,20 +572,31 @@ pub fn render(layout: &Layout) -> Result<Rendered, RenderError> {
     crate::mark("render: skeleton");
     // The pages' content streams, compressed, on every core. Pages are dealt out in fixed
     // chunks and put back in order, so the output does not depend on the number of threads.
+    // Each page's text and fills are dropped once drawn: structure needs only where text
+    // stands and what it is, and a kaart of 10,000 interventions holds a few hundred MB of text.
     const CHUNK: usize = 32;
-    let chunks: Vec<&[crate::layout::Page]> = layout.pages.chunks(CHUNK).collect();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    let tagged = layout.tagged;
+    let mut dealt: Vec<Vec<(usize, &mut [crate::layout::Page])>> = (0..threads).map(|_| Vec::new()).collect();
+    for (i, chunk) in layout.pages.chunks_mut(CHUNK).enumerate() {
+        dealt[i % threads].push((i, chunk));
+    }
     let streams: Vec<Vec<Vec<u8>>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                let (chunks, glyphs) = (&chunks, &glyphs);
+        let handles: Vec<_> = dealt
+            .into_iter()
+            .map(|chunks| {
+                let glyphs = &glyphs;
                 scope.spawn(move || {
                     let mut z = Deflater::for_content();
                     let mut out = Vec::new();
-                    for (i, chunk) in chunks.iter().enumerate().skip(t).step_by(threads) {
+                    for (i, chunk) in chunks {
                         let contents = chunk
-                            .iter()
-                            .map(|page| z.deflate(&page_content(page, h, layout.tagged, glyphs)))
+                            .iter_mut()
+                            .map(|page| {
+                                let content = z.deflate(&page_content(page, h, tagged, glyphs));
+                                page.drop_drawing();
+                                content
+                            })
                             .collect::<Vec<_>>();
                         out.push((i, contents));
                     }

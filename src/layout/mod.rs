@@ -52,32 +52,6 @@ pub struct Layout {
     pub tagged: bool,
 }
 
-impl Layout {
-    /// Frees the text of every run once it is rendered: structure needs only where text stands
-    /// and what it is. A kaart of 10,000 interventions holds a few hundred MB of it.
-    /// Half the pages are done on another core: freeing a million strings takes a while.
-    pub fn drop_text(&mut self) {
-        let none: Arc<str> = Arc::from("");
-        let drop_in = |pages: &mut [Page]| {
-            for page in pages {
-                page.items.retain(|item| !matches!(item, Item::Fill(_)));
-                for item in &mut page.items {
-                    if let Item::Text(t) = item {
-                        t.text = Arc::clone(&none);
-                    }
-                }
-                page.items.shrink_to_fit();
-            }
-        };
-        let half = self.pages.len() / 2;
-        let (first, second) = self.pages.split_at_mut(half);
-        std::thread::scope(|scope| {
-            scope.spawn(|| drop_in(second));
-            drop_in(first);
-        });
-    }
-}
-
 /// Document metadata for the catalog, Info dictionary and XMP.
 #[derive(Debug, Clone)]
 pub struct DocInfo {
@@ -99,6 +73,20 @@ pub struct Page {
 }
 
 impl Page {
+    /// Drops what only drawing the page needs, once render has drawn it: the fills, and the
+    /// text of every run (each keeps its place, role, block and link, all structure needs).
+    /// A kaart of 10,000 interventions holds a few hundred MB of text.
+    pub fn drop_drawing(&mut self) {
+        let none: Arc<str> = Arc::from("");
+        self.items.retain(|item| !matches!(item, Item::Fill(_)));
+        for item in &mut self.items {
+            if let Item::Text(t) = item {
+                t.text = Arc::clone(&none);
+            }
+        }
+        self.items.shrink_to_fit();
+    }
+
     /// The marked-content id (MCID) of each item, `None` for what is not tagged content. One id
     /// covers consecutive lines of the same block, link and role, so a paragraph is one sequence
     /// per page; footer text in between starts a new one. Render marks the content
