@@ -229,7 +229,7 @@ fn build_once(data: &Path, out: &Path, untagged: bool) -> Result<Build, String> 
 
     reset_peak();
     let start = Instant::now();
-    let finished = kaart::structure::finish(rendered, &lay).map_err(|e| e.to_string())?;
+    let finished = kaart::structure::finish(rendered, &mut lay).map_err(|e| e.to_string())?;
     stage(4, start);
 
     // As `kaart build` does: the layout goes, and the file is written as it is serialised.

@@ -160,7 +160,7 @@ fn prepare(opts: &BuildOptions) -> Result<(structure::Finished, BuildReport), Er
     trace("render");
 
     let start = Instant::now();
-    let finished = structure::finish(rendered, &lay).map_err(Error::Structure)?;
+    let finished = structure::finish(rendered, &mut lay).map_err(Error::Structure)?;
     t.structure = start.elapsed();
     trace("structure");
 

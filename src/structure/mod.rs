@@ -73,14 +73,16 @@ impl Finished {
 }
 
 /// Finishes the document and serialises it to bytes.
-pub fn structure(rendered: Rendered, layout: &Layout) -> Result<Vec<u8>, StructureError> {
+pub fn structure(rendered: Rendered, layout: &mut Layout) -> Result<Vec<u8>, StructureError> {
     let mut bytes = Vec::new();
     finish(rendered, layout)?.write_to(&mut bytes).map_err(|e| StructureError::Save(e.to_string()))?;
     Ok(bytes)
 }
 
 /// Finishes the document: annotations, name tree, outline, tags, catalog and trailer.
-pub fn finish(rendered: Rendered, layout: &Layout) -> Result<Finished, StructureError> {
+/// The pages' items are dropped as their part's structure is written (tagged only): after this,
+/// the layout holds its parts, destinations and outline, and empty pages.
+pub fn finish(rendered: Rendered, layout: &mut Layout) -> Result<Finished, StructureError> {
     crate::mark("structure start");
     let Rendered { mut doc, page_ids, pages } = rendered;
     doc.version = "1.7".into();

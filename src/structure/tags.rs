@@ -128,11 +128,12 @@ fn block_type(role: Role) -> (&'static str, Option<&'static str>) {
 /// the pages', in page and item order), the order this parent tree follows.
 ///
 /// The tree is made and written one part (one `Sect`) at a time: no element crosses a part,
-/// and a tagged kaart of ten thousand interventions has millions of elements.
+/// and a tagged kaart of ten thousand interventions has millions of elements. Each part's
+/// pages are emptied of their items once written.
 pub fn build(
     doc: &mut Document,
     raw: &mut ObjectStreams,
-    layout: &Layout,
+    layout: &mut Layout,
     page_ids: &[ObjectId],
     annots: &[Vec<(u32, ObjectId)>],
 ) -> ObjectId {
@@ -169,6 +170,10 @@ pub fn build(
             annot_key += 1;
         }
         sects.push(ids[0]);
+        // Nothing later reads these pages' items: their memory goes to what is written next.
+        for page in &mut layout.pages[from..to] {
+            page.items = Vec::new();
+        }
         from = to;
     }
 
