@@ -163,7 +163,7 @@ pub fn cover(b: &mut Builder, domain_pages: &[Vec<usize>]) {
         let rows = page_rows(b, pages, tile_w);
         let links_h = rows.len() as f32 * pages_st.leading;
         // The tile's main link covers all of it but the row of page links, so no two overlap.
-        let target = Target::Dest(format!("domein-{}", d.id));
+        let target = Target::Dest(format!("domein-{}", d.id).into());
         let alt = format!("Naar het domein {}", d.name);
         let main = b.link(
             page,
@@ -254,7 +254,7 @@ pub fn cover(b: &mut Builder, domain_pages: &[Vec<usize>]) {
             (
                 t.name.clone(),
                 CHIP,
-                Some((Target::Dest(format!("doelgroep-{}", t.id)), format!("Naar de doelgroep {}", t.name))),
+                Some((Target::Dest(format!("doelgroep-{}", t.id).into()), format!("Naar de doelgroep {}", t.name))),
             )
         })
         .collect();

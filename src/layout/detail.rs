@@ -400,7 +400,7 @@ fn lay(
     if let (Some(label), Some(d)) = (back_label, domain) {
         let x = g.margin + g.content_width() - pad - back_w;
         let block = b.block();
-        let target = Target::Dest(format!("domein-{}", d.id));
+        let target = Target::Dest(format!("domein-{}", d.id).into());
         b.link_lines(
             page,
             x,
@@ -423,7 +423,7 @@ fn lay(
             chips.push((
                 d.name.clone(),
                 d.color,
-                Some((Target::Dest(format!("domein-{id}")), format!("Naar het domein {}", d.name))),
+                Some((Target::Dest(format!("domein-{id}").into()), format!("Naar het domein {}", d.name))),
             ));
         }
     }
@@ -432,7 +432,7 @@ fn lay(
             chips.push((
                 t.name.clone(),
                 CHIP,
-                Some((Target::Dest(format!("doelgroep-{id}")), format!("Naar de doelgroep {}", t.name))),
+                Some((Target::Dest(format!("doelgroep-{id}").into()), format!("Naar de doelgroep {}", t.name))),
             ));
         }
     }
@@ -490,7 +490,7 @@ fn lay(
             .map(|f| {
                 Value::Link(
                     f.name.clone(),
-                    Target::Dest(format!("financiering-{}", f.id)),
+                    Target::Dest(format!("financiering-{}", f.id).into()),
                     format!("Naar de financieringsroute {}", f.name),
                 )
             })
@@ -548,7 +548,7 @@ fn lay(
             let h = b.measure(st, &r.name, w);
             flow.unit(b, h);
             let block = b.block();
-            let target = Target::Dest(r.id.clone());
+            let target = Target::Dest(r.id.clone().into());
             let alt = format!("Naar de verwante interventie {}", r.name);
             let (page, x, top) = (flow.page, flow.x(), flow.y);
             flow.y = b.link_lines(page, x, top, w, st, &r.name, &target, &alt, Role::ListBody, block);

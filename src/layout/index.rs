@@ -93,7 +93,7 @@ pub fn how_to(b: &mut Builder) {
         flow.ensure(b, h);
         let (x, page) = (flow.x(), flow.page);
         b.fill(page, Rect { x, y: flow.y + 2.0, w: sw, h: sw }, d.color);
-        let target = Target::Dest(format!("domein-{}", d.id));
+        let target = Target::Dest(format!("domein-{}", d.id).into());
         let y = b.link_lines(
             page,
             x + sw + 8.0,
@@ -354,7 +354,7 @@ fn overview(b: &mut Builder, title: &str, dest: &str, intro: &str, rows: &[(Stri
             + 10.0;
         flow.ensure(b, h);
         let block = b.block();
-        let target = Target::Dest(target_dest.clone());
+        let target = Target::Dest(target_dest.clone().into());
         let mut y = b.link_lines(
             flow.page,
             flow.x(),
@@ -469,7 +469,7 @@ pub fn a_to_z(b: &mut Builder) {
         let present = sections.iter().any(|(s, _)| s == l);
         let (fill, ink) = if present { (NEUTRAL, WHITE) } else { (CHIP, MUTED) };
         let alt = format!("Naar de letter {l}");
-        let target = present.then(|| (Target::Dest(letter_dest(l)), alt.as_str()));
+        let target = present.then(|| (Target::Dest(letter_dest(l).into()), alt.as_str()));
         b.button(page, rect, l, Style::new(Face::Bold, size, ink), fill, target, bar_block);
         x += w + gap;
     }

@@ -167,16 +167,17 @@ pub struct LinkArea {
     pub id: u32,
     pub rect: Rect,
     pub target: Target,
-    /// What the link does, for `/Contents` ("Naar het domein Wonen").
-    pub alt: String,
+    /// What the link does, for `/Contents` ("Naar het domein Wonen"). Shared: the navigation
+    /// bar's links are the same on every page.
+    pub alt: Arc<str>,
     pub block: u32,
 }
 
 /// Where a link goes.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Target {
-    /// A named destination in this document.
-    Dest(String),
+    /// A named destination in this document (shared, as `LinkArea::alt`).
+    Dest(Arc<str>),
     /// A page of this document by index (continuation pages have no name).
     Page(usize),
     /// http, https, mailto or tel.
@@ -351,12 +352,12 @@ impl Geometry {
 #[derive(Debug, Clone)]
 struct NavButton {
     rect: Rect,
-    label: String,
+    label: Arc<str>,
     size: f32,
     fill: Rgb,
     ink: Rgb,
     target: Target,
-    alt: String,
+    alt: Arc<str>,
 }
 
 /// A page-number text to fill in once every destination has its page.
@@ -447,7 +448,7 @@ impl<'a> Builder<'a> {
             specs.push((
                 d.name.clone(),
                 d.color,
-                Target::Dest(format!("domein-{}", d.id)),
+                Target::Dest(format!("domein-{}", d.id).into()),
                 format!("Naar het domein {}", d.name),
             ));
         }
@@ -487,12 +488,12 @@ impl<'a> Builder<'a> {
             let label = fit_line(self.fonts, Face::Bold, size, &s.0, w - 2.0 * pad);
             self.nav.push(NavButton {
                 rect: Rect { x, y, w: *w, h: row_h },
-                label,
+                label: label.into(),
                 size,
                 fill: s.1,
                 ink: text_on(s.1),
                 target: s.2.clone(),
-                alt: s.3.clone(),
+                alt: s.3.as_str().into(),
             });
             x += w + gap;
         }
@@ -535,10 +536,17 @@ impl<'a> Builder<'a> {
     }
 
     fn chrome(&mut self, page: usize) {
-        for b in self.nav.clone() {
+        // As `button`, with the bar's texts shared by every page rather than copied.
+        for i in 0..self.nav.len() {
+            let b = self.nav[i].clone();
             let block = self.block();
-            let style = Style::new(Face::Bold, b.size, b.ink);
-            self.button(page, b.rect, &b.label, style, b.fill, Some((b.target, b.alt.as_str())), block);
+            let st = Style::new(Face::Bold, b.size, b.ink);
+            self.panel(page, b.rect, b.fill);
+            let link = self.link_shared(page, b.rect, b.target, b.alt, block);
+            let w = self.fonts.width(st.face, &b.label, st.size);
+            let baseline = b.rect.y + b.rect.h / 2.0 + st.size * 0.35;
+            let x = b.rect.x + (b.rect.w - w) / 2.0;
+            self.push_text(page, x, baseline, st, (b.label, w), Role::Nav, block, Some(link));
         }
     }
 
@@ -701,7 +709,7 @@ impl<'a> Builder<'a> {
             t.w = w;
             l.rect.x = t.x;
             l.rect.w = w;
-            l.alt = alt;
+            l.alt = alt.into();
         }
     }
 
@@ -792,9 +800,13 @@ impl<'a> Builder<'a> {
 
     /// Adds a link area and returns its id.
     pub fn link(&mut self, page: usize, rect: Rect, target: Target, alt: &str, block: u32) -> u32 {
+        self.link_shared(page, rect, target, alt.into(), block)
+    }
+
+    fn link_shared(&mut self, page: usize, rect: Rect, target: Target, alt: Arc<str>, block: u32) -> u32 {
         self.next_link += 1;
         let id = self.next_link;
-        self.pages[page].items.push(Item::Link(Box::new(LinkArea { id, rect, target, alt: alt.to_string(), block })));
+        self.pages[page].items.push(Item::Link(Box::new(LinkArea { id, rect, target, alt, block })));
         id
     }
 
@@ -926,7 +938,7 @@ impl<'a> Builder<'a> {
         role: Role,
         block: u32,
     ) -> f32 {
-        let target = Target::Dest(id.to_string());
+        let target = Target::Dest(id.to_string().into());
         let mut y = top;
         for (n, line) in lines.iter().enumerate() {
             let w = if n == 0 { right - x } else { line.w };

@@ -121,8 +121,8 @@ pub fn finish(rendered: Rendered, layout: &mut Layout) -> Result<Finished, Struc
             syntax::text(annot, &link.alt);
             match &link.target {
                 Target::Dest(name) => {
-                    if !placed.contains(name.as_str()) {
-                        return Err(StructureError::UnknownDestination(name.clone()));
+                    if !placed.contains(&**name) {
+                        return Err(StructureError::UnknownDestination(name.to_string()));
                     }
                     annot.extend_from_slice(b"/Dest");
                     syntax::literal(annot, name.as_bytes());
