@@ -69,7 +69,8 @@ enum Value {
 pub fn intervention(b: &mut Builder, it: &Intervention) {
     let _memo = super::text::remember_wraps();
     // What every pass lays out the same: the long fields' paragraphs.
-    let fields: Vec<(&str, Vec<Para>)> = long_fields(it).into_iter().map(|(l, t)| (l, paragraphs(t))).collect();
+    let fields: Vec<(&str, Paragraphs)> =
+        long_fields(it).into_iter().map(|(l, t)| (l, Paragraphs::new(paragraphs(t)))).collect();
     let mut bumps: Vec<(u32, f32)> = Vec::new();
     let mut caps: Vec<(usize, f32)> = Vec::new();
     let mut result = None;
@@ -344,7 +345,7 @@ fn columns_end_well(b: &Builder, pages: &[(usize, f32)], k: usize, right_x: f32)
 fn lay(
     b: &mut Builder,
     it: &Intervention,
-    fields: &[(&str, Vec<Para>)],
+    fields: &[(&str, Paragraphs)],
     left_caps: &[(usize, f32)],
     bumps: &[(u32, f32)],
 ) -> Laid {

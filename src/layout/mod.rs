@@ -1179,12 +1179,27 @@ pub(crate) fn continuation_header(b: &mut Builder, page: usize, title: &str, col
 
 /// Lays out a long text field (paragraphs and bullets) into a flow.
 pub(crate) fn flow_text(b: &mut Builder, flow: &mut Flow, text: &str, st: Style) {
-    flow_paragraphs(b, flow, &paragraphs(text), st);
+    flow_paragraphs(b, flow, &Paragraphs::new(paragraphs(text)), st);
 }
 
-/// `flow_text` for a text already split into paragraphs (once, for every pass of a layout).
-pub(crate) fn flow_paragraphs(b: &mut Builder, flow: &mut Flow, paras: &[Para], st: Style) {
-    for (i, para) in paras.iter().enumerate() {
+/// A text's paragraphs, with the lines each was last broken into (and at what width): made
+/// once for all passes of a layout (see `detail::intervention`), which set the paragraphs in
+/// columns of the same width again and again.
+pub(crate) struct Paragraphs {
+    paras: Vec<Para>,
+    lines: Vec<std::cell::RefCell<Option<(u32, text::Lines)>>>,
+}
+
+impl Paragraphs {
+    pub(crate) fn new(paras: Vec<Para>) -> Paragraphs {
+        let lines = paras.iter().map(|_| std::cell::RefCell::new(None)).collect();
+        Paragraphs { paras, lines }
+    }
+}
+
+/// `flow_text` for a text already split into paragraphs.
+pub(crate) fn flow_paragraphs(b: &mut Builder, flow: &mut Flow, paras: &Paragraphs, st: Style) {
+    for (i, (para, known)) in paras.paras.iter().zip(&paras.lines).enumerate() {
         if i > 0 {
             flow.y += st.leading * 0.35;
         }
@@ -1194,7 +1209,17 @@ pub(crate) fn flow_paragraphs(b: &mut Builder, flow: &mut Flow, paras: &[Para], 
             Para::Text(t) => (0.0, t.as_str(), false),
             Para::Bullet(t) => (st.size * 1.2, t.as_str(), true),
         };
-        let lines = wrap(b.fonts, st.face, st.size, body, flow.w() - indent);
+        let width = flow.w() - indent;
+        let mut known = known.borrow_mut();
+        let lines = match &*known {
+            Some((w, lines)) if *w == width.to_bits() => Arc::clone(lines),
+            _ => {
+                let lines = wrap(b.fonts, st.face, st.size, body, width);
+                *known = Some((width.to_bits(), Arc::clone(&lines)));
+                lines
+            }
+        };
+        drop(known);
         for (n, line) in lines.iter().enumerate() {
             flow.ensure(b, st.leading);
             let y = flow.y + st.ascent();
