@@ -1,5 +1,6 @@
-//! render: pages of boxes -> a lopdf document. Knows boxes, fonts and colours, not
-//! interventions; writes no links, outline or names (that is structure).
+//! render: pages of boxes -> a lopdf document with the fonts and each page's content stream.
+//! Knows boxes, fonts and colours, not interventions; writes no links, outline or names, and
+//! leaves the page objects to structure, which knows each page's annotations.
 //!
 //! Fonts are subset here, once, to the characters the layout uses, and printpdf writes the
 //! document skeleton and the font objects (embedded subset, widths, ToUnicode). The pages'
