@@ -147,10 +147,10 @@ fn prepare(opts: &BuildOptions) -> Result<(structure::Finished, BuildReport), Er
     let mut lay =
         layout::layout(&cat, &layout::LayoutOptions { paper: opts.paper, ident: fingerprint, untagged: opts.untagged })
             .map_err(Error::Layout)?;
-    t.layout = start.elapsed();
     // The layout owns all it needs: the catalogue's memory goes to the later stages.
     let interventions = cat.interventions.len();
     drop(cat);
+    t.layout = start.elapsed();
     trace("layout");
 
     let start = Instant::now();
