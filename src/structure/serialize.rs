@@ -12,8 +12,10 @@ use std::sync::{Arc, Mutex, mpsc};
 use crate::deflate::Deflater;
 use crate::syntax;
 
-/// Objects per object stream: large enough to compress well, small enough to share out.
-const PER_STREAM: usize = 250;
+/// Objects per object stream: large enough to compress well (a stream of 1,000 structure
+/// elements or annotations is 40-190 KB before compression; 250 gave a file 2.3% larger at
+/// N = 1,000), small enough to share out and for a viewer to unpack for one object.
+const PER_STREAM: usize = 1000;
 
 fn write_object(out: &mut Vec<u8>, o: &Object) {
     match o {
