@@ -138,10 +138,15 @@ pub fn literal_byte(out: &mut Vec<u8>, b: u8) {
     }
 }
 
-/// A text string (7.9.2.2): printable ASCII as it is, anything else as UTF-16BE with a BOM.
+/// A text string (7.9.2.2): in PDFDocEncoding when it can be (see `pdf_doc`), else as UTF-16BE
+/// with a byte-order mark, in hex. Names with an é or ë take a byte per letter, not four.
 pub fn text(out: &mut Vec<u8>, s: &str) {
-    if is_plain_text(s) {
-        literal(out, s.as_bytes());
+    if pdf_doc(s) {
+        out.push(b'(');
+        for c in s.chars() {
+            literal_byte(out, c as u32 as u8);
+        }
+        out.push(b')');
     } else {
         out.push(b'<');
         for b in utf16_text(s) {
@@ -151,9 +156,14 @@ pub fn text(out: &mut Vec<u8>, s: &str) {
     }
 }
 
-/// Whether a text string can be written as it is: printable ASCII only.
-pub fn is_plain_text(s: &str) -> bool {
-    s.bytes().all(|b| (0x20..0x7f).contains(&b))
+/// Whether a text string can be written in PDFDocEncoding, a byte per character: every
+/// character printable ASCII or a Latin-1 letter or sign (U+00A1-U+00FF but the soft hyphen),
+/// where PDFDocEncoding and Latin-1 agree (ISO 32000-1, annex D.2), and the string does not
+/// begin as a byte-order mark would ("þÿ" for UTF-16, "ï»¿" for UTF-8).
+pub fn pdf_doc(s: &str) -> bool {
+    s.chars().all(|c| matches!(c, ' '..='~' | '\u{A1}'..='\u{FF}') && c != '\u{AD}')
+        && !s.starts_with("þÿ")
+        && !s.starts_with("ï»¿")
 }
 
 /// The bytes of a text string in UTF-16BE, after its byte-order mark.
@@ -200,8 +210,20 @@ mod tests {
     fn strings_and_names() {
         assert_eq!(s(|o| literal(o, b"a (b) \\c\r")), "(a \\(b\\) \\\\c\\r)");
         assert_eq!(s(|o| text(o, "Wonen")), "(Wonen)");
-        assert_eq!(s(|o| text(o, "Schulden en financiën")).len(), 2 + 4 + 21 * 4);
-        assert!(s(|o| text(o, "ë")).starts_with("<FEFF00EB>"));
+        // Latin-1 letters take a byte each (PDFDocEncoding); anything else makes it UTF-16.
+        let bytes = |f: &dyn Fn(&mut Vec<u8>)| {
+            let mut out = Vec::new();
+            f(&mut out);
+            out
+        };
+        assert_eq!(bytes(&|o| text(o, "Schulden en financiën")), b"(Schulden en financi\xEBn)");
+        assert_eq!(bytes(&|o| text(o, "Caf\u{e9} (ë)")), b"(Caf\xE9 \\(\xEB\\))");
+        assert_eq!(s(|o| text(o, "’t Kan")), "<FEFF201900740020004B0061006E>");
+        assert_eq!(s(|o| text(o, "€ 5")), "<FEFF20AC00200035>");
+        assert_eq!(s(|o| text(o, "a\u{AD}b")), "<FEFF006100AD0062>");
+        // Text that would begin like a byte-order mark.
+        assert!(s(|o| text(o, "þÿ")).starts_with("<FEFF00FE00FF"));
+        assert!(s(|o| text(o, "ï»¿x")).starts_with("<FEFF00EF00BB00BF"));
         assert_eq!(s(|o| name(o, b"A B#")), "/A#20B#23");
         assert_eq!(s(|o| hex(o, &[0, 0xAB])), "<00AB>");
     }

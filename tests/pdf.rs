@@ -174,7 +174,8 @@ fn decode_text(bytes: &[u8]) -> String {
         let units: Vec<u16> = bytes[2..].chunks(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
         String::from_utf16(&units).unwrap()
     } else {
-        String::from_utf8_lossy(bytes).into_owned()
+        // PDFDocEncoding, of which kaart writes the Latin-1 part only.
+        bytes.iter().map(|&b| char::from(b)).collect()
     }
 }
 

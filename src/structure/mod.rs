@@ -34,11 +34,11 @@ impl std::fmt::Display for StructureError {
 
 impl std::error::Error for StructureError {}
 
-/// A PDF text string: PDFDocEncoding-safe ASCII as is, anything else as UTF-16BE with a BOM.
-/// The lopdf form of `syntax::text`.
+/// A PDF text string: in PDFDocEncoding where `syntax::pdf_doc` allows, else as UTF-16BE with a
+/// BOM. The lopdf form of `syntax::text`.
 pub fn text_string(s: &str) -> Object {
-    if syntax::is_plain_text(s) {
-        Object::String(s.as_bytes().to_vec(), StringFormat::Literal)
+    if syntax::pdf_doc(s) {
+        Object::String(s.chars().map(|c| c as u32 as u8).collect(), StringFormat::Literal)
     } else {
         Object::String(syntax::utf16_text(s).collect(), StringFormat::Hexadecimal)
     }
