@@ -127,13 +127,21 @@ impl FontFace {
 pub struct Fonts {
     regular: FontFace,
     bold: FontFace,
+    /// `has` for each ASCII byte.
+    ascii_shown: [bool; 128],
 }
 
 impl Fonts {
     /// The built-in family, parsed on first use.
     pub fn get() -> &'static Fonts {
         static FONTS: OnceLock<Fonts> = OnceLock::new();
-        FONTS.get_or_init(|| Fonts { regular: FontFace::parse(REGULAR), bold: FontFace::parse(BOLD) })
+        FONTS.get_or_init(|| {
+            let (regular, bold) = (FontFace::parse(REGULAR), FontFace::parse(BOLD));
+            let ascii_shown = std::array::from_fn(|b| {
+                b == usize::from(b'\n') || (regular.has(b as u8 as char) && bold.has(b as u8 as char))
+            });
+            Fonts { regular, bold, ascii_shown }
+        })
     }
 
     pub fn face(&self, face: Face) -> &FontFace {
@@ -146,6 +154,28 @@ impl Fonts {
     /// Whether every face can show `c` (text may be set in any of them).
     pub fn has(&self, c: char) -> bool {
         c == '\n' || (self.regular.has(c) && self.bold.has(c))
+    }
+
+    /// The first character of `text` that not every face can show, if any: `has` for each
+    /// character, with ASCII (most of the text validate checks) looked up by byte.
+    pub fn first_missing(&self, text: &str) -> Option<char> {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            if b < 0x80 {
+                if !self.ascii_shown[usize::from(b)] {
+                    return Some(char::from(b));
+                }
+                i += 1;
+            } else {
+                let c = text[i..].chars().next()?;
+                if !self.has(c) {
+                    return Some(c);
+                }
+                i += c.len_utf8();
+            }
+        }
+        None
     }
 
     pub fn width(&self, face: Face, text: &str, size: f32) -> f32 {
@@ -165,6 +195,17 @@ mod tests {
         }
         assert!(!f.has('\u{1F600}'));
         assert!(!f.has('\u{E000}'));
+    }
+
+    #[test]
+    fn first_missing_agrees_with_has() {
+        let f = Fonts::get();
+        for text in ["Wonen en zorg", "café €5 – ‘t’", "tab\there", "a\u{1F600}b", "\u{7}x", "", "ĳs\n"] {
+            assert_eq!(f.first_missing(text), text.chars().find(|&c| !f.has(c)), "{text:?}");
+        }
+        for b in 0u8..128 {
+            assert_eq!(f.first_missing(&char::from(b).to_string()).is_none(), f.has(char::from(b)), "byte {b}");
+        }
     }
 
     #[test]

@@ -474,7 +474,7 @@ fn intervention_texts(it: &Intervention) -> Vec<(&'static str, &str)> {
 fn check_glyphs(texts: &[(&str, &str)], src: &Source, fonts: &Fonts, diags: &mut Vec<Diagnostic>) {
     let mut reported = BTreeSet::new();
     for (k, text) in texts {
-        if let Some(c) = text.chars().find(|&c| !fonts.has(c))
+        if let Some(c) = fonts.first_missing(text)
             && reported.insert(c)
         {
             let shown: String = c.to_string();
