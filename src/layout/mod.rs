@@ -536,17 +536,12 @@ impl<'a> Builder<'a> {
     }
 
     fn chrome(&mut self, page: usize) {
-        // As `button`, with the bar's texts shared by every page rather than copied.
+        // The bar's texts are shared by every page rather than copied.
         for i in 0..self.nav.len() {
             let b = self.nav[i].clone();
             let block = self.block();
             let st = Style::new(Face::Bold, b.size, b.ink);
-            self.panel(page, b.rect, b.fill);
-            let link = self.link_shared(page, b.rect, b.target, b.alt, block);
-            let w = self.fonts.width(st.face, &b.label, st.size);
-            let baseline = b.rect.y + b.rect.h / 2.0 + st.size * 0.35;
-            let x = b.rect.x + (b.rect.w - w) / 2.0;
-            self.push_text(page, x, baseline, st, (b.label, w), Role::Nav, block, Some(link));
+            self.shared_button(page, b.rect, b.label, st, b.fill, Some((b.target, b.alt)), block);
         }
     }
 
@@ -914,11 +909,29 @@ impl<'a> Builder<'a> {
         target: Option<(Target, &str)>,
         block: u32,
     ) {
+        self.shared_button(page, rect, label.into(), st, fill, target.map(|(t, alt)| (t, alt.into())), block);
+    }
+
+    /// `button` with its label and description already shared strings.
+    #[allow(clippy::too_many_arguments)]
+    fn shared_button(
+        &mut self,
+        page: usize,
+        rect: Rect,
+        label: Arc<str>,
+        st: Style,
+        fill: Rgb,
+        target: Option<(Target, Arc<str>)>,
+        block: u32,
+    ) {
         self.panel(page, rect, fill);
-        let link = target.map(|(t, alt)| self.link(page, rect, t, alt, block));
-        let w = self.fonts.width(st.face, label, st.size);
+        let link = target.map(|(t, alt)| self.link_shared(page, rect, t, alt, block));
+        if label.is_empty() {
+            return;
+        }
+        let w = self.fonts.width(st.face, &label, st.size);
         let baseline = rect.y + rect.h / 2.0 + st.size * 0.35;
-        self.text_run(page, rect.x + (rect.w - w) / 2.0, baseline, st, label, Role::Nav, block, link);
+        self.push_text(page, rect.x + (rect.w - w) / 2.0, baseline, st, (label, w), Role::Nav, block, link);
     }
 
     /// A wrapped, linked name with its page number right-aligned at `right` on the first line.

@@ -342,7 +342,7 @@ fn part_tree(
             if placed.len() > mcid as usize {
                 continue; // a further line of a sequence already placed
             }
-            let mut be = *tables.block(t.block);
+            let be = tables.block(t.block);
             if be.elem == NONE {
                 let (s, container) = block_type(t.role);
                 let parent = match container {
@@ -375,7 +375,6 @@ fn part_tree(
                 }
                 target = *slot_e;
             }
-            *tables.block(t.block) = be;
             if let Some(l) = t.link {
                 let le = *tables.link(l.get());
                 target = if le == NONE {
