@@ -80,10 +80,12 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
     // no stretched block. A layout made again with one more bump or cap is the same up to the
     // page where that unit or cap begins, so those pages need no new check.
     let mut clean = Clean::default();
+    // What the units of the last layout's unchanged pages were moved by (see `Flow::reuse`).
+    let mut reuse: Vec<Option<f32>> = Vec::new();
     for _ in 0..40 {
         let (t, r) = pending.take().unwrap_or_else(|| {
             let mut t = b.fork();
-            let r = lay(&mut t, it, &fields, &caps, &bumps);
+            let r = lay(&mut t, it, &fields, &caps, &bumps, &reuse);
             (t, r)
         });
         let Some(&(right_x, _)) = r.cols.get(1) else {
@@ -93,7 +95,9 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
         let found = problem(&t, &r.pages, right_x, &mut clean);
         if let Some((block, d)) = found {
             let k = r.units.iter().rposition(|&first| first <= block).unwrap_or(0);
-            clean.up_to(r.unit_pages.get(k).copied().unwrap_or(0));
+            let from = r.unit_pages.get(k).copied().unwrap_or(0);
+            clean.up_to(from);
+            reuse = r.settled_before(from);
             let unit = k as u32;
             match bumps.iter_mut().find(|(u, _)| *u == unit) {
                 Some((_, old)) => *old += d,
@@ -108,6 +112,7 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
         };
         // Whatever cap is found, the next layout differs from page k on.
         clean.up_to(k);
+        let known = r.settled_before(k);
         // The largest cap on that page's left column for which its columns end well, without
         // the flow needing another page when it is the last.
         let last = k + 1 == r.pages.len();
@@ -119,7 +124,7 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
             c.retain(|&(p, _)| p != k);
             c.push((k, cap));
             let mut t2 = b.fork();
-            let r2 = lay(&mut t2, it, &fields, &c, &bumps);
+            let r2 = lay(&mut t2, it, &fields, &c, &bumps, &known);
             let grew = last && r2.pages.len() != r.pages.len();
             let good = !grew && columns_end_well(&t2, &r2.pages, k, right_x);
             (c, (t2, r2), grew, good)
@@ -158,7 +163,7 @@ pub fn intervention(b: &mut Builder, it: &Intervention) {
                     let mut bumps2 = bumps.clone();
                     bumps2.push((unit, d));
                     let mut t2 = b.fork();
-                    let r2 = lay(&mut t2, it, &fields, &caps, &bumps2);
+                    let r2 = lay(&mut t2, it, &fields, &caps, &bumps2, &[]);
                     if r2.pages.len() == r.pages.len() && columns_end_well(&t2, &r2.pages, k, right_x) {
                         result = Some(t2);
                         break;
@@ -316,12 +321,26 @@ struct Laid {
     cols: Vec<(f32, f32)>,
     units: Vec<u32>,
     unit_pages: Vec<usize>,
+    settled: Vec<Option<f32>>,
 }
 
 impl Laid {
     /// What the finished flow tells.
     fn of(flow: Flow) -> Laid {
-        Laid { pages: flow.pages, cols: flow.cols, units: flow.units, unit_pages: flow.unit_pages }
+        Laid {
+            pages: flow.pages,
+            cols: flow.cols,
+            units: flow.units,
+            unit_pages: flow.unit_pages,
+            settled: flow.settled,
+        }
+    }
+
+    /// How the units that begin before the flow's page `k` were settled: a layout that differs
+    /// from this one only from page `k` on places them the same.
+    fn settled_before(&self, k: usize) -> Vec<Option<f32>> {
+        let n = self.unit_pages.partition_point(|&p| p < k).min(self.settled.len());
+        self.settled[..n].to_vec()
     }
 }
 
@@ -348,6 +367,7 @@ fn lay(
     fields: &[(&str, Paragraphs)],
     left_caps: &[(usize, f32)],
     bumps: &[(u32, f32)],
+    reuse: &[Option<f32>],
 ) -> Laid {
     let cat = b.cat;
     let domain = cat.kaart.domains.iter().find(|d| Some(&d.id) == it.domains.first());
@@ -467,6 +487,7 @@ fn lay(
     flow.left_caps = left_caps.to_vec();
     flow.bumps = bumps.to_vec();
     flow.settle = true;
+    flow.reuse = reuse.to_vec();
     let label_st = LABEL.color(readable_on_white(color));
     for (label, paras) in fields {
         heading(b, &mut flow, label, label_st);
@@ -720,6 +741,40 @@ mod tests {
     #[test]
     fn mailto_subjects_are_escaped() {
         assert_eq!(mail_escape("Reactie op: CoVa+ (één)"), "Reactie%20op%3A%20CoVa%2B%20%28%C3%A9%C3%A9n%29");
+    }
+
+    /// A layout made again with one unit bumped, taking over how the units on the pages before
+    /// that unit's page were settled, is the layout made from scratch.
+    #[test]
+    fn settled_units_taken_over_give_the_same_pages() {
+        let (mut compared, mut moved) = (0, 0);
+        for dir in ["tests/fixtures/valid/edge", "tests/fixtures/valid/extreme", "data"] {
+            let loaded = crate::load::load(std::path::Path::new(dir), &crate::load::LoadOptions::default());
+            let (cat, _) =
+                crate::validate::validate(loaded, crate::validate::ValidateOptions { strict: false }).expect("valid");
+            let b = Builder::new(&cat, super::super::Paper::A4Landscape);
+            for it in &cat.interventions {
+                let _memo = super::super::text::remember_wraps();
+                let fields: Vec<(&str, Paragraphs)> =
+                    long_fields(it).into_iter().map(|(l, t)| (l, Paragraphs::new(paragraphs(t)))).collect();
+                let mut t = b.fork();
+                let r = lay(&mut t, it, &fields, &[], &[], &[]);
+                moved += r.settled.iter().filter(|d| d.is_some_and(|d| d > 0.0)).count();
+                for u in 0..r.units.len() {
+                    let from = r.unit_pages[u];
+                    if from == 0 {
+                        continue;
+                    }
+                    let bumps = [(u as u32, 7.5)];
+                    let (mut fresh, mut reused) = (b.fork(), b.fork());
+                    lay(&mut fresh, it, &fields, &[], &bumps, &[]);
+                    lay(&mut reused, it, &fields, &[], &bumps, &r.settled_before(from));
+                    assert!(format!("{:?}", fresh.pages) == format!("{:?}", reused.pages), "{dir}: {} unit {u}", it.id);
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 20 && moved > 0, "{compared} layouts compared, {moved} units settled");
     }
 
     #[test]

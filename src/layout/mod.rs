@@ -1050,6 +1050,12 @@ pub(crate) struct Flow {
     settler: Option<(usize, untangle::Settler)>,
     /// The unit being placed: its page, column and first item.
     open_unit: Option<(usize, usize, usize)>,
+    /// For each unit, how far `settle_unit` moved it (`None`: not checked).
+    pub settled: Vec<Option<f32>>,
+    /// `settled` of an earlier layout of the same flow, for units it laid out exactly as this
+    /// one will (those on pages before the first that a new bump or cap changes): taken over
+    /// instead of checked again.
+    pub reuse: Vec<Option<f32>>,
 }
 
 impl Flow {
@@ -1072,6 +1078,8 @@ impl Flow {
             settle: false,
             settler: None,
             open_unit: None,
+            settled: Vec::new(),
+            reuse: Vec::new(),
         }
     }
 
@@ -1080,9 +1088,31 @@ impl Flow {
     /// left, `detail::intervention` finds on the finished pages and lays out again.
     pub fn settle_unit(&mut self, b: &mut Builder) {
         let Some((page, col, mark)) = self.open_unit.take() else { return };
-        let Some(&(right_x, _)) = self.cols.get(1) else { return };
+        let n = self.units.len().saturating_sub(1);
+        let d = match self.reuse.get(n) {
+            Some(&known) => known,
+            None => self.check_unit(b, page, col, mark),
+        };
+        self.settled.resize(n, None);
+        self.settled.push(d);
+        if let Some(d) = d.filter(|&d| d > 0.0) {
+            for item in &mut b.pages[page].items[mark..] {
+                match item {
+                    Item::Text(t) => t.baseline += d,
+                    Item::Link(l) => l.rect.y += d,
+                    Item::Fill(f) => f.rect.y += d,
+                }
+            }
+            self.y += d;
+        }
+    }
+
+    /// How far the unit from item `mark` of `page` must move down (`settle_unit`), if it is
+    /// checked at all.
+    fn check_unit(&mut self, b: &Builder, page: usize, col: usize, mark: usize) -> Option<f32> {
+        let &(right_x, _) = self.cols.get(1)?;
         if !self.settle || col == 0 || page != self.page || col != self.col {
-            return;
+            return None;
         }
         // The footer matters only to the left column's blocks, found once per page.
         let mut cols = untangle::Columns { right_x, top: self.top, bottom: b.geo.content_bottom, footer: Vec::new() };
@@ -1100,18 +1130,8 @@ impl Flow {
             })
             .fold(self.y, f32::max);
         let room = (self.bottom(b) - lowest).max(0.0);
-        let Some((_, settler)) = self.settler.as_mut() else { return };
-        let d = settler.place(items, &cols, room);
-        if d > 0.0 {
-            for item in &mut b.pages[page].items[mark..] {
-                match item {
-                    Item::Text(t) => t.baseline += d,
-                    Item::Link(l) => l.rect.y += d,
-                    Item::Fill(f) => f.rect.y += d,
-                }
-            }
-            self.y += d;
-        }
+        let (_, settler) = self.settler.as_mut()?;
+        Some(settler.place(items, &cols, room))
     }
 
     /// Begins the next unit, `h` points high at least: makes room for it and applies its bump.
