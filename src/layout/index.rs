@@ -34,6 +34,12 @@ pub fn sorted<'a>(list: impl IntoIterator<Item = &'a Intervention>) -> Vec<&'a I
     v.into_iter().map(|(_, i)| i).collect()
 }
 
+/// The interventions of `by_name` (all of them, `sorted`) that `pred` picks, in that order: a
+/// sort key is made once per intervention, not once per index it is in.
+fn members<'a>(by_name: &[&'a Intervention], pred: impl Fn(&Intervention) -> bool) -> Vec<&'a Intervention> {
+    by_name.iter().copied().filter(|i| pred(i)).collect()
+}
+
 fn domain_color(b: &Builder, it: &Intervention) -> Rgb {
     b.cat.kaart.domains.iter().find(|d| Some(&d.id) == it.domains.first()).map_or(NEUTRAL, |d| d.color)
 }
@@ -317,11 +323,11 @@ pub(crate) fn chip_rows(b: &Builder, chips: &[ChipSpec], size: f32, width: f32) 
 }
 
 /// One index per domain, in display order. Returns each domain's pages.
-pub fn domain_indexes(b: &mut Builder) -> Vec<Vec<usize>> {
+pub fn domain_indexes(b: &mut Builder, by_name: &[&Intervention]) -> Vec<Vec<usize>> {
     let cat = b.cat;
     let mut out = Vec::new();
     for d in &cat.kaart.domains {
-        let entries = sorted(cat.interventions.iter().filter(|i| i.domains.contains(&d.id)));
+        let entries = members(by_name, |i| i.domains.contains(&d.id));
         let pages = index_part(
             b,
             &d.name,
@@ -375,7 +381,7 @@ fn overview(b: &mut Builder, title: &str, dest: &str, intro: &str, rows: &[(Stri
     }
 }
 
-pub fn group_indexes(b: &mut Builder) {
+pub fn group_indexes(b: &mut Builder, by_name: &[&Intervention]) {
     let cat = b.cat;
     let rows: Vec<_> = cat
         .kaart
@@ -388,7 +394,7 @@ pub fn group_indexes(b: &mut Builder) {
         .collect();
     overview(b, "Doelgroepen", "doelgroepen", "Voor wie is de interventie bedoeld? Kies een doelgroep.", &rows);
     for g in &cat.kaart.target_groups {
-        let entries = sorted(cat.interventions.iter().filter(|i| i.target_groups.contains(&g.id)));
+        let entries = members(by_name, |i| i.target_groups.contains(&g.id));
         index_part(
             b,
             &format!("Doelgroep: {}", g.name),
@@ -401,7 +407,7 @@ pub fn group_indexes(b: &mut Builder) {
     }
 }
 
-pub fn funding_indexes(b: &mut Builder) {
+pub fn funding_indexes(b: &mut Builder, by_name: &[&Intervention]) {
     let cat = b.cat;
     let rows: Vec<_> = cat
         .kaart
@@ -414,7 +420,7 @@ pub fn funding_indexes(b: &mut Builder) {
         .collect();
     overview(b, "Financiering", "financiering", "Wie betaalt de interventie? Kies een financieringsroute.", &rows);
     for f in &cat.kaart.fundings {
-        let entries = sorted(cat.interventions.iter().filter(|i| i.fundings.contains(&f.id)));
+        let entries = members(by_name, |i| i.fundings.contains(&f.id));
         index_part(
             b,
             &format!("Financiering: {}", f.name),
@@ -428,12 +434,11 @@ pub fn funding_indexes(b: &mut Builder) {
 }
 
 /// The A-Z index: a letter bar linking to each letter's section, then every name with its page.
-pub fn a_to_z(b: &mut Builder) {
-    let cat = b.cat;
+pub fn a_to_z(b: &mut Builder, by_name: &[&Intervention]) {
     let part = b.part("Index A-Z");
     let page = b.new_page(part);
     b.dest("a-z", page, 0.0);
-    let all = sorted(cat.interventions.iter());
+    let all = by_name.to_vec();
     let y = part_header(b, page, "Index A-Z", NEUTRAL, None, Some(count_label(all.len())));
 
     let mut sections: Vec<(String, Vec<&Intervention>)> = Vec::new();
@@ -523,7 +528,7 @@ fn letter_dest(letter: &str) -> String {
 
 /// The outline: Start; Hoe werkt deze kaart; Domeinen, Doelgroepen and Financiering, each with
 /// its indexes and their interventions; Index A-Z.
-pub fn outline(b: &Builder) -> Vec<OutlineItem> {
+pub fn outline(b: &Builder, by_name: &[&Intervention]) -> Vec<OutlineItem> {
     let cat = b.cat;
     let leaf = |title: &str, dest: &str| OutlineItem {
         title: title.to_string(),
@@ -531,7 +536,7 @@ pub fn outline(b: &Builder) -> Vec<OutlineItem> {
         children: Vec::new(),
     };
     let members = |pred: &dyn Fn(&Intervention) -> bool| -> Vec<OutlineItem> {
-        sorted(cat.interventions.iter().filter(|i| pred(i))).into_iter().map(|i| leaf(&i.name, &i.id)).collect()
+        members(by_name, pred).into_iter().map(|i| leaf(&i.name, &i.id)).collect()
     };
     let domains = cat
         .kaart

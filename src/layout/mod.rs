@@ -1303,24 +1303,26 @@ fn layout_in_runs(cat: &Catalogue, opts: &LayoutOptions, threads: usize) -> Resu
     let runs: Vec<&[Intervention]> = cat.interventions.chunks(RUN).collect();
     let next = AtomicUsize::new(0);
     let fork = b.fork();
-    let (details, domain_pages) = std::thread::scope(|scope| {
+    let (details, domain_pages, by_name) = std::thread::scope(|scope| {
         let workers: Vec<_> =
             (0..threads.saturating_sub(1).max(1)).map(|_| scope.spawn(|| lay_runs(&fork, &runs, &next))).collect();
         // The cover is page 0 but is drawn last: its tiles link every page of the domain indexes.
+        // Every index lists its interventions in this order.
+        let by_name = index::sorted(&cat.interventions);
         let cover_part = b.part("Omslag");
         b.new_page(cover_part);
         index::how_to(&mut b);
-        let domain_pages = index::domain_indexes(&mut b);
-        index::group_indexes(&mut b);
-        index::funding_indexes(&mut b);
-        index::a_to_z(&mut b);
+        let domain_pages = index::domain_indexes(&mut b, &by_name);
+        index::group_indexes(&mut b, &by_name);
+        index::funding_indexes(&mut b, &by_name);
+        index::a_to_z(&mut b, &by_name);
         crate::mark("front matter done");
         let mut details = if threads > 1 { lay_runs(&fork, &runs, &next) } else { Vec::new() };
         for w in workers {
             details.extend(w.join().expect("internal error: a layout thread panicked"));
         }
         details.sort_unstable_by_key(|(k, _)| *k);
-        (details, domain_pages)
+        (details, domain_pages, by_name)
     });
     crate::mark("details joined");
     for (_, part) in details {
@@ -1331,7 +1333,7 @@ fn layout_in_runs(cat: &Catalogue, opts: &LayoutOptions, threads: usize) -> Resu
     b.resolve_labels();
     b.resolve_fixups()?;
     crate::mark("fixups");
-    let outline = index::outline(&b);
+    let outline = index::outline(&b, &by_name);
 
     let k = &cat.kaart;
     let mut keywords: Vec<String> = vec!["interventiekaart".into(), "persoonsgerichte aanpak".into()];
