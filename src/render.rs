@@ -380,10 +380,10 @@ fn page_content(page: &crate::layout::Page, h: f32, tagged: bool, glyphs: &BTree
         c.line_to(t.x, h - t.baseline);
         let map = &glyphs[&t.face];
         if map.one_byte {
-            map.one_byte_codes(&mut c.buf, &t.text, cont);
+            map.one_byte_codes(&mut c.buf, page.str(t), cont);
         } else {
             let space = cont.then(|| map.gid(' '));
-            c.glyphs(false, t.text.chars().map(|ch| map.gid(ch)).chain(space));
+            c.glyphs(false, page.str(t).chars().map(|ch| map.gid(ch)).chain(space));
         }
         c.op("Tj\n");
         if artifact {
@@ -495,7 +495,7 @@ pub fn render(layout: &mut Layout) -> Result<Rendered, RenderError> {
                 if let Item::Text(t) = item {
                     let (drawn, set) = &mut seen[t.face as usize];
                     *drawn = true;
-                    set.extend(&t.text);
+                    set.extend(page.str(t));
                 }
             }
         }
@@ -638,19 +638,20 @@ mod tests {
     use super::*;
     use crate::layout::{Fill, Page, Rect, TextRun};
 
-    fn run(text: &str, baseline: f32, role: Role, block: u32) -> Item {
-        Item::Text(TextRun {
+    fn run(page: &mut Page, text: &str, baseline: f32, role: Role, block: u32) {
+        let text = page.add_text(text);
+        page.items.push(Item::Text(TextRun {
             x: 10.0,
             baseline,
             size: 9.5,
             face: Face::Regular,
             color: Rgb(0, 0, 0),
-            text: text.into(),
+            text,
             w: 0.0,
             role,
             block,
             link: None,
-        })
+        }));
     }
 
     fn content(page: &Page, tagged: bool) -> String {
@@ -665,16 +666,15 @@ mod tests {
 
     #[test]
     fn marked_content_nests_and_continued_lines_end_in_a_space() {
-        let page = Page {
+        let mut page = Page {
             label: "2".into(),
             part: 0,
-            items: vec![
-                Item::Fill(Fill { rect: Rect { x: 0.0, y: 0.0, w: 50.0, h: 10.5 }, color: Rgb(255, 128, 0) }),
-                run("a", 20.0, Role::Paragraph, 1),
-                run("b", 30.0, Role::Paragraph, 1),
-                run("ab", 90.0, Role::Artifact, 2),
-            ],
+            items: vec![Item::Fill(Fill { rect: Rect { x: 0.0, y: 0.0, w: 50.0, h: 10.5 }, color: Rgb(255, 128, 0) })],
+            text: String::new(),
         };
+        run(&mut page, "a", 20.0, Role::Paragraph, 1);
+        run(&mut page, "b", 30.0, Role::Paragraph, 1);
+        run(&mut page, "ab", 90.0, Role::Artifact, 2);
         let s = content(&page, true);
         assert!(s.starts_with("/Artifact BMC\n1 0.502 0 rg\n0 89.5 50 10.5 re f\nEMC\nBT\n/P<</MCID 0>>BDC\n"), "{s}");
         assert_eq!(s.matches("BDC").count() + s.matches("BMC").count(), s.matches("EMC").count());

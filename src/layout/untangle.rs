@@ -486,7 +486,8 @@ mod tests {
             size,
             face,
             color: crate::model::Rgb(0, 0, 0),
-            text: text.into(),
+            // Only whether a run has text matters here.
+            text: super::super::Span { start: 0, len: text.len() as u32 },
             w: crate::fonts::Fonts::get().width(face, text, size),
             role: super::super::Role::Paragraph,
             block,
