@@ -219,11 +219,10 @@ fn build_once(data: &Path, out: &Path, untagged: bool) -> Result<Build, String> 
 
     reset_peak();
     let start = Instant::now();
+    // As `kaart build` does: the layout owns what it needs, and drops the catalogue.
     let mut lay =
-        kaart::layout::layout(&cat, &LayoutOptions { paper: Paper::A4Landscape, ident: fingerprint, untagged })
+        kaart::layout::layout(cat, &LayoutOptions { paper: Paper::A4Landscape, ident: fingerprint, untagged })
             .map_err(|e| e.to_string())?;
-    // As `kaart build` does: the layout owns what it needs.
-    drop(cat);
     stage(2, start);
 
     reset_peak();

@@ -144,12 +144,11 @@ fn prepare(opts: &BuildOptions) -> Result<(structure::Finished, BuildReport), Er
     trace("validate");
 
     let start = Instant::now();
-    let mut lay =
-        layout::layout(&cat, &layout::LayoutOptions { paper: opts.paper, ident: fingerprint, untagged: opts.untagged })
-            .map_err(Error::Layout)?;
-    // The layout owns all it needs: the catalogue's memory goes to the later stages.
     let interventions = cat.interventions.len();
-    drop(cat);
+    // The layout owns all it needs: the catalogue's memory goes to the later stages.
+    let mut lay =
+        layout::layout(cat, &layout::LayoutOptions { paper: opts.paper, ident: fingerprint, untagged: opts.untagged })
+            .map_err(Error::Layout)?;
     t.layout = start.elapsed();
     trace("layout");
 

@@ -6,18 +6,22 @@ use super::untangle::{ASCENT, DESCENT};
 use super::*;
 use crate::model::{AgeRange, Intervention};
 
-/// The Dutch label and text of every long field, in reading order.
-fn long_fields(it: &Intervention) -> Vec<(&'static str, &str)> {
+/// The Dutch label and text of every long field of an intervention, in reading order.
+pub(crate) type LongFields = Vec<(&'static str, String)>;
+
+/// Takes the long fields out of `it`: only its detail pages show them, and they are most of a
+/// kaart's text, so the layout frees each intervention's as soon as it is laid out.
+pub(crate) fn take_long_fields(it: &mut Intervention) -> LongFields {
     [
-        ("Beschrijving", Some(&it.description)),
-        ("Doel", it.goal.as_ref()),
-        ("Werkwijze", it.method.as_ref()),
-        ("Indicatie: wanneer inzetten", it.indication.as_ref()),
-        ("Contra-indicatie", it.contra_indication.as_ref()),
-        ("Aanmelding", it.referral.as_ref()),
+        ("Beschrijving", Some(std::mem::take(&mut it.description))),
+        ("Doel", it.goal.take()),
+        ("Werkwijze", it.method.take()),
+        ("Indicatie: wanneer inzetten", it.indication.take()),
+        ("Contra-indicatie", it.contra_indication.take()),
+        ("Aanmelding", it.referral.take()),
     ]
     .into_iter()
-    .filter_map(|(l, t)| t.map(|t| (l, t.as_str())))
+    .filter_map(|(l, t)| t.map(|t| (l, t)))
     .collect()
 }
 
@@ -66,11 +70,10 @@ enum Value {
 ///   blocks below it (the footer's page number), and then reads the whole right column before
 ///   it; and with no block of the right column below the left column, it reads the footer
 ///   before the right column.
-pub fn intervention(b: &mut Builder, it: &Intervention) {
+pub fn intervention(b: &mut Builder, it: &Intervention, long: LongFields) {
     let _memo = super::text::remember_wraps();
     // What every pass lays out the same: the long fields' paragraphs.
-    let fields: Vec<(&str, Paragraphs)> =
-        long_fields(it).into_iter().map(|(l, t)| (l, Paragraphs::new(paragraphs(t)))).collect();
+    let fields: Vec<(&str, Paragraphs)> = long.iter().map(|(l, t)| (*l, Paragraphs::new(paragraphs(t)))).collect();
     let mut bumps: Vec<(u32, f32)> = Vec::new();
     let mut caps: Vec<(usize, f32)> = Vec::new();
     let mut result = None;
@@ -755,8 +758,9 @@ mod tests {
             let b = Builder::new(&cat, super::super::Paper::A4Landscape);
             for it in &cat.interventions {
                 let _memo = super::super::text::remember_wraps();
+                let long = take_long_fields(&mut it.clone());
                 let fields: Vec<(&str, Paragraphs)> =
-                    long_fields(it).into_iter().map(|(l, t)| (l, Paragraphs::new(paragraphs(t)))).collect();
+                    long.iter().map(|(l, t)| (*l, Paragraphs::new(paragraphs(t)))).collect();
                 let mut t = b.fork();
                 let r = lay(&mut t, it, &fields, &[], &[], &[]);
                 moved += r.settled.iter().filter(|d| d.is_some_and(|d| d > 0.0)).count();

@@ -1305,39 +1305,52 @@ pub(crate) fn flow_paragraphs(b: &mut Builder, flow: &mut Flow, paras: &Paragrap
 
 /// Lays out runs of interventions, taking the next one from `next` until none is left: each
 /// with its index, in a fork of `b`.
-fn lay_runs<'a>(b: &Builder<'a>, runs: &[&'a [Intervention]], next: &AtomicUsize) -> Vec<(usize, Builder<'a>)> {
+fn lay_runs<'a>(b: &Builder<'a>, runs: &[Run<'a>], next: &AtomicUsize) -> Vec<(usize, Builder<'a>)> {
     let mut done = Vec::new();
     loop {
         let k = next.fetch_add(1, Ordering::Relaxed);
-        let Some(run) = runs.get(k) else { break };
+        let Some((run, long)) = runs.get(k) else { break };
+        // Only this thread takes run k: the lock is never waited for.
+        let long = std::mem::take(&mut *long.lock().expect("internal error: a layout thread panicked"));
         let mut part = b.fork();
-        for it in *run {
-            detail::intervention(&mut part, it);
+        for (it, long) in run.iter().zip(long) {
+            detail::intervention(&mut part, it, long);
         }
         done.push((k, part));
     }
     done
 }
 
+/// A run of consecutive interventions, with their long fields (taken out of the catalogue).
+type Run<'a> = (&'a [Intervention], std::sync::Mutex<Vec<detail::LongFields>>);
+
 /// Interventions per run of `layout_in_runs`: small enough to share the work out evenly.
 const RUN: usize = 8;
 
-/// Lays out the whole kaart.
-pub fn layout(cat: &Catalogue, opts: &LayoutOptions) -> Result<Layout, LayoutError> {
+/// Lays out the whole kaart. The layout owns all it needs: the catalogue is dropped, its long
+/// texts one intervention at a time, as soon as it is laid out.
+pub fn layout(cat: Catalogue, opts: &LayoutOptions) -> Result<Layout, LayoutError> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
     layout_in_runs(cat, opts, threads)
 }
 
 /// `layout`, with the interventions laid out on `threads` threads. The result does not depend
 /// on `threads`.
-fn layout_in_runs(cat: &Catalogue, opts: &LayoutOptions, threads: usize) -> Result<Layout, LayoutError> {
+fn layout_in_runs(mut cat: Catalogue, opts: &LayoutOptions, threads: usize) -> Result<Layout, LayoutError> {
+    let long: Vec<detail::LongFields> = cat.interventions.iter_mut().map(detail::take_long_fields).collect();
+    let cat = &cat;
     let mut b = Builder::new(cat, opts.paper);
     // The interventions' pages are laid out in runs of a few consecutive interventions, each
     // numbering its pages from 0; merged in order, they are renumbered to exactly what one
     // thread would have made. Threads take the next run as they finish one (some interventions
     // take many passes), and this thread joins them once it has done the front matter.
     crate::mark("layout start");
-    let runs: Vec<&[Intervention]> = cat.interventions.chunks(RUN).collect();
+    let mut long = long.into_iter();
+    let runs: Vec<Run> = cat
+        .interventions
+        .chunks(RUN)
+        .map(|run| (run, std::sync::Mutex::new(long.by_ref().take(run.len()).collect())))
+        .collect();
     let next = AtomicUsize::new(0);
     let fork = b.fork();
     let (details, domain_pages, by_name) = std::thread::scope(|scope| {
@@ -1441,9 +1454,9 @@ mod tests {
         for dir in ["tests/fixtures/valid/extreme", "tests/fixtures/valid/edge", "data"] {
             let cat = catalogue(dir);
             let opts = LayoutOptions { paper: Paper::A4Landscape, ident: [0; 16], untagged: false };
-            let one = snapshot(&layout_in_runs(&cat, &opts, 1).unwrap());
+            let one = snapshot(&layout_in_runs(cat.clone(), &opts, 1).unwrap());
             for threads in [2, 3, 7] {
-                let many = snapshot(&layout_in_runs(&cat, &opts, threads).unwrap());
+                let many = snapshot(&layout_in_runs(cat.clone(), &opts, threads).unwrap());
                 assert!(one == many, "{dir}: {threads} threads differ from one");
             }
             // The continuation texts name their final pages.
