@@ -79,13 +79,24 @@ impl Page {
     /// Drops what only drawing the page needs, once render has drawn it: the fills, and the
     /// text of every run (each keeps its place, role, block and link, all structure needs).
     /// A kaart of 10,000 interventions holds a few hundred MB of text.
+    ///
+    /// Of each marked-content sequence only the first run stays: the structure needs one run to
+    /// know a sequence's block, role and link, and `mcids` gives the ones that stay the same ids
+    /// as before (a run that stays is never one that continued the one before it, and
+    /// artifacts, which break sequences, stay).
     pub fn drop_drawing(&mut self) {
-        self.items.retain(|item| !matches!(item, Item::Fill(_)));
-        for item in &mut self.items {
-            if let Item::Text(t) = item {
+        let mut prev: Option<(u32, Option<NonZeroU32>, Role)> = None;
+        self.items.retain_mut(|item| match item {
+            Item::Fill(_) => false,
+            Item::Link(_) => true,
+            Item::Text(t) => {
+                let key = (t.role != Role::Artifact).then_some((t.block, t.link, t.role));
+                let continues = key.is_some() && key == prev;
+                prev = key;
                 t.text = Span::EMPTY;
+                !continues
             }
-        }
+        });
         self.items.shrink_to_fit();
         self.text = String::new();
     }
@@ -1419,6 +1430,75 @@ mod tests {
     fn items_stay_small() {
         // A kaart of 10,000 interventions holds millions of items until structure is done.
         assert!(std::mem::size_of::<Item>() <= 40, "{}", std::mem::size_of::<Item>());
+    }
+
+    /// After drawing, a page keeps one run per marked-content sequence, with the same id, block,
+    /// link and role as that sequence's first run, and every link.
+    #[test]
+    fn dropping_the_drawing_keeps_each_sequence_and_its_id() {
+        let opts = LayoutOptions { paper: Paper::A4Landscape, ident: [0; 16], untagged: false };
+        // A page where an artifact (a footer line) stands between two lines of one paragraph:
+        // they are two sequences, and stay two.
+        let mut made = Page { label: "1".into(), part: 0, items: Vec::new(), text: String::new() };
+        for (text, block, role) in [
+            ("een", 1, Role::Paragraph),
+            ("twee", 1, Role::Paragraph),
+            ("pagina 1", 0, Role::Artifact),
+            ("drie", 1, Role::Paragraph),
+            ("vier", 2, Role::Heading(2)),
+        ] {
+            let text = made.add_text(text);
+            let st = Style::new(Face::Regular, 9.5, INK);
+            made.items.push(Item::Text(TextRun {
+                x: 0.0,
+                baseline: 0.0,
+                size: st.size,
+                face: st.face,
+                color: st.color,
+                text,
+                w: 1.0,
+                role,
+                block,
+                link: None,
+            }));
+        }
+        assert_eq!(made.mcids(), [Some(0), Some(0), None, Some(1), Some(2)]);
+        let mut dropped = 0;
+        for dir in ["tests/fixtures/valid/edge", "data"] {
+            let mut l = layout_in_runs(catalogue(dir), &opts, 2).unwrap();
+            if dir == "data" {
+                l.pages.push(made.clone());
+            }
+            for page in &mut l.pages {
+                let firsts = |page: &Page| {
+                    let mut seen = Vec::new();
+                    for (item, mcid) in page.items.iter().zip(page.mcids()) {
+                        if let (Item::Text(t), Some(m)) = (item, mcid)
+                            && seen.last().is_none_or(|&(last, _)| last < m)
+                        {
+                            seen.push((m, (t.block, t.link, t.role)));
+                        }
+                    }
+                    seen
+                };
+                let links = |page: &Page| page.items.iter().filter(|i| matches!(i, Item::Link(_))).count();
+                let (before, before_links, n) = (firsts(page), links(page), page.items.len());
+                page.drop_drawing();
+                let after: Vec<_> = page
+                    .items
+                    .iter()
+                    .zip(page.mcids())
+                    .filter_map(|(item, m)| match item {
+                        Item::Text(t) => m.map(|m| (m, (t.block, t.link, t.role))),
+                        _ => None,
+                    })
+                    .collect();
+                assert_eq!(after, before, "{dir}: page {}", page.label);
+                assert_eq!(links(page), before_links);
+                dropped += n - page.items.len();
+            }
+        }
+        assert!(dropped > 0);
     }
 
     #[test]
