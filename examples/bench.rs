@@ -47,6 +47,9 @@ struct Report {
     bytes: usize,
     /// Peak RSS of the whole process, and the peak reached during each stage (KiB).
     peak_kib: u64,
+    /// The peak of the first build alone, in a fresh process: what one `kaart build` reaches.
+    /// Later builds start with what the allocator kept of the earlier ones.
+    first_peak_kib: u64,
     stage_peaks: [u64; 6],
     identical: bool,
 }
@@ -296,7 +299,7 @@ fn child(args: &[String]) -> ExitCode {
             let stages: Vec<String> = r.stages.iter().map(|s| format!("{s:.6}")).collect();
             let peaks: Vec<String> = r.stage_peaks.iter().map(u64::to_string).collect();
             println!(
-                "RESULT n={} runs={} stages={} total={:.6} total_min={:.6} total_max={:.6} first={:.6} check={:.6} pages={} bytes={} peak_kib={} stage_peaks={} identical={}",
+                "RESULT n={} runs={} stages={} total={:.6} total_min={:.6} total_max={:.6} first={:.6} check={:.6} pages={} bytes={} peak_kib={} first_peak_kib={} stage_peaks={} identical={}",
                 r.n,
                 r.runs,
                 stages.join(","),
@@ -308,6 +311,7 @@ fn child(args: &[String]) -> ExitCode {
                 r.pages,
                 r.bytes,
                 r.peak_kib,
+                r.first_peak_kib,
                 peaks.join(","),
                 r.identical
             );
@@ -321,12 +325,13 @@ fn child(args: &[String]) -> ExitCode {
 }
 
 fn measure(data: &Path, out: &Path, n: usize, runs: usize, build: bool, untagged: bool) -> Result<Report, String> {
-    let (mut stage_peaks, mut reference, mut first) = ([0; 6], (0, 0), 0.0);
+    let (mut stage_peaks, mut reference, mut first, mut first_peak) = ([0; 6], (0, 0), 0.0, 0);
     if build {
         let start = Instant::now();
         let b = build_once(data, out, untagged)?;
         (stage_peaks, reference) = (b.peaks, b.bytes);
         first = secs(start);
+        first_peak = b.peaks.iter().copied().max().unwrap_or(0);
     }
 
     let mut per_stage: Vec<Vec<f64>> = vec![vec![0.0]; STAGES.len()];
@@ -375,6 +380,7 @@ fn measure(data: &Path, out: &Path, n: usize, runs: usize, build: bool, untagged
         pages,
         bytes: reference.0,
         peak_kib: stage_peaks.iter().copied().max().unwrap_or(0).max(check_peak).max(peak_kib()),
+        first_peak_kib: first_peak,
         stage_peaks,
         identical,
     })
@@ -403,6 +409,7 @@ fn parse_report(stdout: &str) -> Result<Report, String> {
             "pages" => r.pages = u(v)?,
             "bytes" => r.bytes = u(v)?,
             "peak_kib" => r.peak_kib = u(v)? as u64,
+            "first_peak_kib" => r.first_peak_kib = u(v)? as u64,
             "stage_peaks" => {
                 for (s, x) in r.stage_peaks.iter_mut().zip(v.split(',')) {
                     *s = x.parse().map_err(|e| format!("{k}: {e}"))?;
@@ -433,17 +440,19 @@ fn print_table(reports: &[Report], check_only: bool) {
     }
     println!();
     println!("Medians in ms over `runs` builds after one warm-up; 1st = the warm-up build (cold fonts);");
-    println!("check = load + validate (kaart::check); peak = VmHWM of a process that ran only this N.");
+    println!("check = load + validate (kaart::check); peak = VmHWM of a process that ran only this N;");
+    println!("1st peak = the peak of its first build (one `kaart build`); later builds start with what the");
+    println!("allocator kept of the earlier ones.");
     println!();
     println!(
-        "| N | runs | {} | total | min-max | 1st | check | pages | bytes | bytes/page | peak MiB | same bytes |",
+        "| N | runs | {} | total | min-max | 1st | check | pages | bytes | bytes/page | peak MiB | 1st peak MiB | same bytes |",
         STAGES.join(" | ")
     );
-    println!("|{}", "---|".repeat(STAGES.len() + 11));
+    println!("|{}", "---|".repeat(STAGES.len() + 12));
     for r in reports {
         let stages: Vec<String> = r.stages.iter().map(|s| ms(*s)).collect();
         println!(
-            "| {} | {} | {} | {} | {}-{} | {} | {} | {} | {} | {} | {:.0} | {} |",
+            "| {} | {} | {} | {} | {}-{} | {} | {} | {} | {} | {} | {:.0} | {:.0} | {} |",
             r.n,
             r.runs,
             stages.join(" | "),
@@ -456,6 +465,7 @@ fn print_table(reports: &[Report], check_only: bool) {
             r.bytes,
             r.bytes / r.pages.max(1),
             r.peak_kib as f64 / 1024.0,
+            r.first_peak_kib as f64 / 1024.0,
             if r.identical { "yes" } else { "NO" }
         );
     }
