@@ -57,9 +57,9 @@ pub fn paragraphs(text: &str) -> Vec<Para> {
     out
 }
 
-/// One line of a wrapped paragraph, with its advance width at the size it was wrapped at: the
-/// text run placed for it shares both, so a layout made again (see `detail::intervention`)
-/// neither copies nor measures its lines again.
+/// One line of a wrapped paragraph, with its advance width at the size it was wrapped at: a
+/// layout made again (see `detail::intervention`) neither breaks nor measures its lines again;
+/// the text run placed for a line copies its text into the page's buffer (`Page::add_text`).
 #[derive(Debug, Clone)]
 pub struct Line {
     pub text: Arc<str>,
