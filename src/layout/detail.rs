@@ -707,12 +707,25 @@ fn facts_table(b: &mut Builder, flow: &mut Flow, facts: Vec<(&str, Vec<Value>)>)
     let label_st = Style::new(Face::Bold, 9.0, INK).lead(13.0);
     let label_w = 78.0;
     for (label, values) in facts {
-        flow.unit(b, BODY.leading);
+        // A value of a paragraph's length goes under its label, at the column's width: beside a
+        // one-line label it made a tall table cell, which poppler reads as a table across the
+        // two columns; undoing that moved the row down, away from its heading, by up to a page.
+        let stacked = matches!(values.as_slice(), [Value::Text(t)] if b.measure(BODY, t, flow.w() - label_w) > 4.0 * BODY.leading);
+        let (dx, vw) = if stacked { (0.0, flow.w()) } else { (label_w, flow.w() - label_w) };
+        flow.unit(b, if stacked { label_st.leading + 2.0 * BODY.leading } else { BODY.leading });
         let block = b.block();
         let (page, x) = (flow.page, flow.x());
-        b.lines(page, x, flow.y, label_w - 4.0, label_st, label, Role::Paragraph, block);
-        let vw = flow.w() - label_w;
-        let mut y = flow.y;
+        let label_end = b.lines(
+            page,
+            x,
+            flow.y,
+            if stacked { flow.w() } else { label_w - 4.0 },
+            label_st,
+            label,
+            Role::Paragraph,
+            block,
+        );
+        let mut y = if stacked { label_end } else { flow.y };
         for v in values {
             // Values may be long (a URL); split them over a column end line by line.
             let (text, st, link) = match &v {
@@ -726,7 +739,7 @@ fn facts_table(b: &mut Builder, flow: &mut Flow, facts: Vec<(&str, Vec<Value>)>)
                     y = flow.y;
                 }
                 let page = flow.page;
-                let vx = flow.x() + label_w;
+                let vx = flow.x() + dx;
                 y = match link {
                     Some((target, alt)) => b.link_lines(page, vx, y, vw, st, line, target, alt, Role::Paragraph, block),
                     None => b.lines(page, vx, y, vw, st, line, Role::Paragraph, block),
@@ -779,6 +792,42 @@ mod tests {
             }
         }
         assert!(compared > 20 && moved > 0, "{compared} layouts compared, {moved} units settled");
+    }
+
+    /// A fact of a paragraph's length stands under its label at the column's width; a short one
+    /// beside its label.
+    #[test]
+    fn long_facts_stand_under_their_label() {
+        let loaded = crate::load::load(std::path::Path::new("data"), &crate::load::LoadOptions::default());
+        let (cat, _) =
+            crate::validate::validate(loaded, crate::validate::ValidateOptions { strict: false }).expect("valid");
+        let b = Builder::new(&cat, super::super::Paper::A4Landscape);
+        let long =
+            "Een samenwerking van de reclassering, de GGZ en het wijkteam in elke gemeente van de regio, ".repeat(6);
+        for (provider, stacked) in [("Reclassering Nederland".to_string(), false), (long, true)] {
+            let mut it = cat.interventions[0].clone();
+            it.provider = Some(provider.clone());
+            let _memo = super::super::text::remember_wraps();
+            let mut t = b.fork();
+            lay(&mut t, &it, &[], &[], &[], &[]);
+            let runs: Vec<(&TextRun, &str)> = t
+                .pages
+                .iter()
+                .flat_map(|p| p.items.iter().map(move |i| (i, p)))
+                .filter_map(|(i, p)| match i {
+                    Item::Text(r) => Some((r, p.str(r))),
+                    _ => None,
+                })
+                .collect();
+            let k = runs.iter().position(|(_, s)| *s == "Aanbieder").expect("the provider's label");
+            let (label, value) = (runs[k].0, runs[k + 1].0);
+            assert!(runs[k + 1].1.starts_with(&provider[..10]), "{:?}", runs[k + 1].1);
+            if stacked {
+                assert!(value.x == label.x && value.baseline > label.baseline, "{stacked}");
+            } else {
+                assert!(value.x > label.x + 70.0 && (value.baseline - label.baseline).abs() < 2.0, "{stacked}");
+            }
+        }
     }
 
     #[test]
