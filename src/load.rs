@@ -904,9 +904,12 @@ fn date_hint(s: &str) -> String {
 /// `message` about `key` missing from the mapping at `parent`, pointing at the key before it
 /// in `order` (where it should be added), else at the mapping itself.
 pub fn missing_diag(src: &Source, parent: &[Seg], order: &[&str], key: &str, message: String) -> Diagnostic {
+    // Split once: a kaart may miss a key in thousands of files, and each is looked for among
+    // the keys before it.
+    let lines: Vec<&str> = src.text.lines().collect();
     let mut own = parent.to_vec();
     own.push(Seg::Key(key.to_string()));
-    if let Some((line, col, width)) = resolve(&src.text, &own) {
+    if let Some((line, col, width)) = resolve_in(&lines, &own) {
         // The key is there with an empty value.
         return Diagnostic::error(&src.path, line, col, message)
             .with_source(&src.text, width)
@@ -916,7 +919,7 @@ pub fn missing_diag(src: &Source, parent: &[Seg], order: &[&str], key: &str, mes
     let before = order[..pos].iter().rev().find_map(|k| {
         let mut p = parent.to_vec();
         p.push(Seg::Key((*k).to_string()));
-        resolve(&src.text, &p).map(|at| (*k, at))
+        resolve_in(&lines, &p).map(|at| (*k, at))
     });
     match before {
         Some((prev, (line, col, width))) => Diagnostic::error(&src.path, line, col, message)
@@ -1339,7 +1342,12 @@ pub fn locate(text: &str, path: &[Seg], value: Option<&str>) -> (u32, u32, usize
 /// Like `locate` without a value, but `None` unless every step of `path` was found.
 pub fn resolve(text: &str, path: &[Seg]) -> Option<(u32, u32, usize)> {
     let lines: Vec<&str> = text.lines().collect();
-    match walk(&lines, path) {
+    resolve_in(&lines, path)
+}
+
+/// `resolve` in a text already split into lines.
+fn resolve_in(lines: &[&str], path: &[Seg]) -> Option<(u32, u32, usize)> {
+    match walk(lines, path) {
         (true, _, _, Some((i, col, w))) => {
             Some((i as u32 + 1, lines[i][..col.min(lines[i].len())].chars().count() as u32 + 1, w))
         }
