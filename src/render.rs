@@ -160,29 +160,32 @@ impl Default for CharSet {
 
 impl CharSet {
     fn extend(&mut self, s: &str) {
-        // Most text is ASCII: its bytes are marked without decoding them, up to the first
-        // that is not.
+        // Most text is ASCII, with an é or € here and there: ASCII bytes are marked without
+        // decoding them, and only the others are decoded.
         let bytes = s.as_bytes();
         let (mut lo, mut hi) = (0u64, 0u64);
-        let mut ascii = 0;
-        while let Some(&b) = bytes.get(ascii).filter(|&&b| b < 0x80) {
-            // Without a branch on which word the bit goes to: letters and spaces alternate.
-            let bit = 1u64 << (b % 64);
-            let low = u64::from(b >> 6).wrapping_sub(1); // all ones when b < 64
-            lo |= bit & low;
-            hi |= bit & !low;
-            ascii += 1;
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            if b < 0x80 {
+                // Without a branch on which word the bit goes to: letters and spaces alternate.
+                let bit = 1u64 << (b % 64);
+                let low = u64::from(b >> 6).wrapping_sub(1); // all ones when b < 64
+                lo |= bit & low;
+                hi |= bit & !low;
+                i += 1;
+            } else {
+                let c = s[i..].chars().next().expect("a character starts here");
+                let cp = c as usize;
+                if cp < 0x1_0000 {
+                    self.bmp[cp / 64] |= 1 << (cp % 64);
+                } else {
+                    self.other.insert(c);
+                }
+                i += c.len_utf8();
+            }
         }
         self.bmp[0] |= lo;
         self.bmp[1] |= hi;
-        for c in s[ascii..].chars() {
-            let cp = c as usize;
-            if cp < 0x1_0000 {
-                self.bmp[cp / 64] |= 1 << (cp % 64);
-            } else {
-                self.other.insert(c);
-            }
-        }
     }
 
     fn union(&mut self, other: &CharSet) {
@@ -692,6 +695,17 @@ mod tests {
 
         let untagged = content(&page, false);
         assert!(!untagged.contains("BDC") && !untagged.contains("BMC") && !untagged.contains("EMC"));
+    }
+
+    #[test]
+    fn char_sets_hold_every_character_once() {
+        let texts = ["Café € 25, ‘één’ – 𝔸 ok", "plain ASCII", "", "ë", "naïef 🙂 einde"];
+        let mut set = CharSet::default();
+        for t in texts {
+            set.extend(t);
+        }
+        let want: BTreeSet<char> = texts.iter().flat_map(|t| t.chars()).collect();
+        assert_eq!(set.chars(), want);
     }
 
     #[test]
