@@ -960,8 +960,7 @@ fn scalar_text(v: &Value) -> Option<String> {
 /// NFC, without the invisible soft hyphens and zero-width spaces that pasted text brings.
 pub fn clean_text(s: &str) -> String {
     // Most text is NFC already and has none of the invisible characters: copy it as it is.
-    // ASCII is both, and quick to tell.
-    if s.is_ascii() {
+    if already_clean(s) {
         return s.to_string();
     }
     let plain = !s.chars().any(|c| matches!(c, '\u{AD}' | '\u{200B}' | '\u{2060}' | '\u{A0}'));
@@ -972,6 +971,27 @@ pub fn clean_text(s: &str) -> String {
         .filter(|c| !matches!(c, '\u{AD}' | '\u{200B}' | '\u{2060}'))
         .map(|c| if c == '\u{A0}' { ' ' } else { c })
         .collect()
+}
+
+/// Whether `s` is NFC and free of the characters `clean_text` changes, told without decoding
+/// its ASCII: only a character from U+0300 on (combining marks and beyond) can make a text not
+/// NFC, and Dutch text has few but é, ë and €.
+fn already_clean(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b < 0x80 {
+            i += 1;
+            continue;
+        }
+        let c = s[i..].chars().next().expect("a character starts here");
+        if matches!(c, '\u{AD}' | '\u{A0}') || c >= '\u{300}' && c != '€' && c != '’' && c != '‘' && c != '–' {
+            // The full test decides.
+            return false;
+        }
+        i += c.len_utf8();
+    }
+    true
 }
 
 /// `YYYY-MM-DD`, a real calendar date.
@@ -1523,5 +1543,29 @@ mod tests {
     #[test]
     fn pasted_text_is_cleaned() {
         assert_eq!(clean_text("e\u{301}e\u{AD}n\u{A0}x"), "éen x");
+        assert_eq!(clean_text("café € 25 – ‘één’"), "café € 25 – ‘één’");
+        assert_eq!(clean_text("zero\u{200B}width\u{2060}joiner"), "zerowidthjoiner");
+        assert!(!already_clean("A\u{30A}") && !already_clean("a\u{AD}b"));
+    }
+
+    /// What `already_clean` lets through unchanged is NFC on its own and in any sequence:
+    /// every such character is its own NFC form and does not combine with the one before.
+    #[test]
+    fn text_passed_as_clean_is_nfc() {
+        use unicode_normalization::char::canonical_combining_class;
+        let passed = ('\u{80}'..'\u{3000}').filter(|c| already_clean(&c.to_string()));
+        let mut n = 0;
+        for c in passed {
+            let s = c.to_string();
+            assert_eq!(
+                unicode_normalization::is_nfc_quick(s.chars()),
+                unicode_normalization::IsNormalized::Yes,
+                "{c:?}"
+            );
+            assert_eq!(canonical_combining_class(c), 0, "{c:?}");
+            assert_eq!(s.nfc().collect::<String>(), s, "{c:?}");
+            n += 1;
+        }
+        assert!(n > 600, "{n}");
     }
 }
