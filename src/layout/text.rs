@@ -181,7 +181,7 @@ fn wrap_now(fonts: &Fonts, face: Face, size: f32, text: &str, max: f32) -> Vec<L
     let mut cur_w = 0.0f32; // width of `cur`, trailing spaces included, as the breaks saw it
     let mut cur_u = 0u32; // the same in units
     let mut prev = 0;
-    for (pos, op) in linebreaks(text) {
+    for (pos, op) in break_opportunities(text) {
         let seg = &text[prev..pos];
         prev = pos;
         let core = seg.trim_end();
@@ -223,6 +223,79 @@ fn wrap_now(fonts: &Fonts, face: Face, size: f32, text: &str, max: f32) -> Vec<L
     lines
 }
 
+/// The break opportunities of `text`, exactly as UAX #14 (`linebreaks`) gives them, most of
+/// them found without it. A word (a run without spaces) of letters and digits, with at most
+/// `.` and `,` after the first character, has no opportunity inside, and one after the spaces
+/// before it when the word before it is also one of these: the rules that forbid a break there
+/// all need another class on one side. Around other words (hyphens, brackets, quotes, €, %, /,
+/// no-break spaces...) UAX #14 decides, on the text from the word before them to the word
+/// after them, which holds all the context its rules look at across spaces. Line breaking
+/// was the largest cost of laying out a text-heavy kaart.
+fn break_opportunities(text: &str) -> Vec<(usize, BreakOpportunity)> {
+    let b = text.as_bytes();
+    if b.first().is_none_or(|&c| c == b' ') {
+        return linebreaks(text).collect();
+    }
+    // The words: where each starts and ends, and whether it is simple (see above).
+    let mut words: Vec<(usize, usize, bool)> = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b' ' {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut simple = true;
+        while let Some(&c) = b.get(i).filter(|&&c| c != b' ') {
+            if c < 0x80 {
+                simple &= c.is_ascii_alphanumeric() || (i > start && (c == b'.' || c == b','));
+                i += 1;
+            } else {
+                let ch = text[i..].chars().next().expect("a character starts here");
+                // Latin-1 letters (not × or ÷).
+                simple &= ('\u{C0}'..='\u{FF}').contains(&ch) && ch != '\u{D7}' && ch != '\u{F7}';
+                i += ch.len_utf8();
+            }
+        }
+        words.push((start, i, simple));
+    }
+    let mut out = Vec::with_capacity(words.len() + 1);
+    let mut k = 0;
+    while k < words.len() {
+        if words[k].2 {
+            if k > 0 && words[k - 1].2 {
+                out.push((words[k].0, BreakOpportunity::Allowed));
+            }
+            k += 1;
+            continue;
+        }
+        // A run of words that are not simple, with one word of context on each side.
+        let first = k;
+        while k < words.len() && !words[k].2 {
+            k += 1;
+        }
+        let from = if first > 0 { words[first - 1].0 } else { 0 };
+        let (to, last) = match words.get(k) {
+            Some(next) => (next.1, next.0),
+            None => (text.len(), text.len()),
+        };
+        let lo = words[first].0;
+        out.extend(
+            linebreaks(&text[from..to])
+                .map(|(p, op)| (p + from, op))
+                .filter(|&(p, _)| (first > 0 || p > 0) && p >= lo && p <= last && (p < to || to == text.len())),
+        );
+        // The next word's start is done: carry on after it.
+        if k < words.len() {
+            k += 1;
+        }
+    }
+    if out.last().is_none_or(|&(p, _)| p < text.len()) {
+        out.push((text.len(), BreakOpportunity::Mandatory));
+    }
+    out
+}
+
 /// Cuts a word wider than `max` into pieces that fit, preferring to cut after `/ . - _ ? & = @`
 /// in the second half of a piece (where a reader of a URL expects it).
 fn split_long(fonts: &Fonts, face: Face, size: f32, word: &str, max: f32) -> Vec<String> {
@@ -262,6 +335,35 @@ fn split_long(fonts: &Fonts, face: Face, size: f32, word: &str, max: f32) -> Vec
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `break_opportunities` gives what UAX #14 gives, on random texts of simple words and
+    /// every kind of character its shortcut must leave to UAX #14.
+    #[test]
+    fn break_opportunities_are_those_of_uax14() {
+        let alphabet: Vec<&str> = vec![
+            "a", "Zorg", "5", "2026", "é", "ß", "ÿ", ".", ",", " ", "  ", "-", "(", ")", "[", "€", "%", "/", "\"", "'",
+            "‘", "’", "“", "«", "»", "!", "?", ":", ";", "\u{A0}", "\n", "\t", "\u{301}", "🙂", "\u{200B}", "×", "–",
+            "—", "#", "&", "+", "·", "…", "ĳ", "日本", "\u{2060}", "\u{AD}", "_", "@", "ª", "ö",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for _ in 0..40_000 {
+            let len = next(24);
+            let text: String = (0..len).map(|_| alphabet[next(alphabet.len())]).collect();
+            let want: Vec<_> = linebreaks(&text).collect();
+            assert_eq!(break_opportunities(&text), want, "{text:?}");
+        }
+        for text in
+            ["", " ", "a", "Wonen en zorg, samen.", "  twee", "eind  ", "€ 25 per maand (Wmo)", "re-integratie 60%"]
+        {
+            assert_eq!(break_opportunities(text), linebreaks(text).collect::<Vec<_>>(), "{text:?}");
+        }
+    }
 
     #[test]
     fn paragraphs_and_bullets() {
