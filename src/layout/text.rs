@@ -177,45 +177,49 @@ fn wrap_now(fonts: &Fonts, face: Face, size: f32, text: &str, max: f32) -> Vec<L
         return vec![line(text, all)];
     }
     let mut lines = Vec::new();
-    let mut cur = String::new();
-    let mut cur_w = 0.0f32; // width of `cur`, trailing spaces included, as the breaks saw it
+    // The current line is `text[cur.0..cur.1]`: a line is always a piece of the text.
+    let mut cur = (0usize, 0usize);
+    let mut cur_w = 0.0f32; // its width, trailing spaces included, as the breaks saw it
     let mut cur_u = 0u32; // the same in units
     let mut prev = 0;
     for (pos, op) in break_opportunities(text) {
-        let seg = &text[prev..pos];
+        let (start, seg) = (prev, &text[prev..pos]);
         prev = pos;
         let core = seg.trim_end();
         let core_u = units(core);
         let core_w = at(core_u);
         let seg_u = core_u + units(&seg[core.len()..]);
-        if !cur.is_empty() && cur_w + core_w > max {
-            lines.push(line(&cur, cur_u));
-            cur.clear();
+        if cur.0 < cur.1 && cur_w + core_w > max {
+            lines.push(line(&text[cur.0..cur.1], cur_u));
+            cur = (start, start);
             cur_w = 0.0;
             cur_u = 0;
         }
-        if cur.is_empty() && core_w > max {
+        if cur.0 == cur.1 && core_w > max {
             let mut pieces = split_long(fonts, face, size, core, max);
             let last = pieces.pop().unwrap_or_default();
             lines.extend(pieces.iter().map(|p| Line { w: at(units(p)), text: p.as_str().into() }));
-            cur = last;
-            cur.push_str(&seg[core.len()..]);
-            cur_u = units(&cur);
+            // The pieces make up the word: the last one ends where it does.
+            cur = (start + core.len() - last.len(), pos);
+            cur_u = units(&text[cur.0..cur.1]);
             cur_w = at(cur_u);
         } else {
-            cur.push_str(seg);
+            if cur.0 == cur.1 {
+                cur.0 = start;
+            }
+            cur.1 = pos;
             cur_w += at(seg_u);
             cur_u += seg_u;
         }
-        if op == BreakOpportunity::Mandatory && !cur.trim().is_empty() {
-            lines.push(line(&cur, cur_u));
-            cur.clear();
+        if op == BreakOpportunity::Mandatory && !text[cur.0..cur.1].trim().is_empty() {
+            lines.push(line(&text[cur.0..cur.1], cur_u));
+            cur = (pos, pos);
             cur_w = 0.0;
             cur_u = 0;
         }
     }
-    if !cur.trim().is_empty() {
-        lines.push(line(&cur, cur_u));
+    if !text[cur.0..cur.1].trim().is_empty() {
+        lines.push(line(&text[cur.0..cur.1], cur_u));
     }
     if lines.is_empty() {
         lines.push(Line { w: 0.0, text: "".into() });
