@@ -86,6 +86,13 @@ impl FontFace {
     /// is the sum of its pieces' widths. ASCII (most of a Dutch kaart) is read byte by byte
     /// without decoding UTF-8.
     pub fn units(&self, text: &str) -> u32 {
+        self.units_within(text, u32::MAX).unwrap_or(u32::MAX)
+    }
+
+    /// `units(text)` when it is at most `limit`, else `None`, found without reading past the
+    /// point where the sum passes `limit`: whether a long paragraph fits on one line is known
+    /// after a line's worth of it.
+    pub fn units_within(&self, text: &str, limit: u32) -> Option<u32> {
         let bytes = text.as_bytes();
         let mut units = 0u32;
         let mut i = 0;
@@ -99,8 +106,11 @@ impl FontFace {
                 units += self.advance(c).map_or(260, |a| a as u32);
                 i += c.len_utf8();
             }
+            if units > limit {
+                return None;
+            }
         }
-        units
+        Some(units)
     }
 
     /// A subset of this face holding just the glyphs for `chars`, with a Unicode cmap, so that
@@ -205,6 +215,19 @@ mod tests {
         }
         for b in 0u8..128 {
             assert_eq!(f.first_missing(&char::from(b).to_string()).is_none(), f.has(char::from(b)), "byte {b}");
+        }
+    }
+
+    #[test]
+    fn units_within_stops_past_the_limit() {
+        let f = Fonts::get().face(Face::Regular);
+        for text in ["", "Wonen", "café € 25 – één", "a\u{1F600}b"] {
+            let u = f.units(text);
+            assert_eq!(f.units_within(text, u), Some(u), "{text:?}");
+            assert_eq!(f.units_within(text, u + 7), Some(u), "{text:?}");
+            if u > 0 {
+                assert_eq!(f.units_within(text, u - 1), None, "{text:?}");
+            }
         }
     }
 

@@ -172,8 +172,17 @@ fn wrap_now(fonts: &Fonts, face: Face, size: f32, text: &str, max: f32) -> Vec<L
     // Most runs (titles, labels, chips, short values) fit on one line: then the break
     // opportunities are not needed, and finding them is most of the time spent here.
     let mandatory = |c: char| matches!(c, '\n' | '\r' | '\u{0B}' | '\u{0C}' | '\u{85}' | '\u{2028}' | '\u{2029}');
-    let all = units(text);
-    if at(all) <= max && !text.contains(mandatory) {
+    // Whether it fits is known after a line's worth of a long paragraph: the sum stops a little
+    // past `max` (the margin covers rounding), and the exact test follows.
+    let limit = match max * 1000.0 / size {
+        l if l.is_finite() && l >= 0.0 => (l as u32).saturating_add(2),
+        l if l > 0.0 => u32::MAX,
+        _ => 0,
+    };
+    if let Some(all) = f.units_within(text, limit)
+        && at(all) <= max
+        && !text.contains(mandatory)
+    {
         return vec![line(text, all)];
     }
     let mut lines = Vec::new();
