@@ -89,6 +89,18 @@ pub fn reference(out: &mut Vec<u8>, id: (u32, u16)) {
     out.extend_from_slice(b" R");
 }
 
+/// An array of indirect references: `[1 0 R 2 0 R]`.
+pub fn references(out: &mut Vec<u8>, ids: impl IntoIterator<Item = (u32, u16)>) {
+    out.push(b'[');
+    for (k, id) in ids.into_iter().enumerate() {
+        if k > 0 {
+            out.push(b' ');
+        }
+        reference(out, id);
+    }
+    out.push(b']');
+}
+
 /// A name, with `#xx` for bytes that are not regular characters (7.3.5).
 pub fn name(out: &mut Vec<u8>, name: &[u8]) {
     out.push(b'/');
@@ -184,6 +196,8 @@ mod tests {
     #[test]
     fn numbers() {
         assert_eq!(s(|o| int(o, 0)), "0");
+        assert_eq!(s(|o| references(o, [(1, 0), (23, 0)])), "[1 0 R 23 0 R]");
+        assert_eq!(s(|o| references(o, [])), "[]");
         assert_eq!(s(|o| int(o, -120)), "-120");
         for n in [7i64, 10, 99, 100, 101, 999, 1000, 12345, 100_000, 987_654, 1_000_001, i64::MAX] {
             assert_eq!(s(|o| int(o, n)), n.to_string());

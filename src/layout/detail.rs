@@ -765,9 +765,7 @@ mod tests {
     fn settled_units_taken_over_give_the_same_pages() {
         let (mut compared, mut moved) = (0, 0);
         for dir in ["tests/fixtures/valid/edge", "tests/fixtures/valid/extreme", "data"] {
-            let loaded = crate::load::load(std::path::Path::new(dir), &crate::load::LoadOptions::default());
-            let (cat, _) =
-                crate::validate::validate(loaded, crate::validate::ValidateOptions { strict: false }).expect("valid");
+            let cat = super::super::tests::catalogue(dir);
             let b = Builder::new(&cat, super::super::Paper::A4Landscape);
             for it in &cat.interventions {
                 let _memo = super::super::text::remember_wraps();
@@ -798,9 +796,7 @@ mod tests {
     /// beside its label.
     #[test]
     fn long_facts_stand_under_their_label() {
-        let loaded = crate::load::load(std::path::Path::new("data"), &crate::load::LoadOptions::default());
-        let (cat, _) =
-            crate::validate::validate(loaded, crate::validate::ValidateOptions { strict: false }).expect("valid");
+        let cat = super::super::tests::catalogue("data");
         let b = Builder::new(&cat, super::super::Paper::A4Landscape);
         let long =
             "Een samenwerking van de reclassering, de GGZ en het wijkteam in elke gemeente van de regio, ".repeat(6);

@@ -85,12 +85,12 @@ impl Page {
     /// as before (a run that stays is never one that continued the one before it, and
     /// artifacts, which break sequences, stay).
     pub fn drop_drawing(&mut self) {
-        let mut prev: Option<(u32, Option<NonZeroU32>, Role)> = None;
+        let mut prev = None;
         self.items.retain_mut(|item| match item {
             Item::Fill(_) => false,
             Item::Link(_) => true,
             Item::Text(t) => {
-                let key = (t.role != Role::Artifact).then_some((t.block, t.link, t.role));
+                let key = t.sequence();
                 let continues = key.is_some() && key == prev;
                 prev = key;
                 t.text = Span::EMPTY;
@@ -121,29 +121,35 @@ impl Page {
     pub fn mcids(&self) -> Vec<Option<u32>> {
         let mut out = Vec::with_capacity(self.items.len());
         let mut next = 0u32;
-        let mut prev: Option<(u32, Option<NonZeroU32>, Role)> = None;
+        let mut prev = None;
         for item in &self.items {
             match item {
-                Item::Text(t) if t.role != Role::Artifact => {
-                    let key = (t.block, t.link, t.role);
-                    if prev == Some(key) {
-                        out.push(Some(next - 1));
-                    } else {
-                        out.push(Some(next));
-                        next += 1;
-                    }
-                    prev = Some(key);
+                Item::Text(t) => {
+                    let key = t.sequence();
+                    out.push(match key {
+                        None => None,
+                        Some(_) if key == prev => Some(next - 1),
+                        Some(_) => {
+                            next += 1;
+                            Some(next - 1)
+                        }
+                    });
+                    prev = key;
                 }
                 // A link area draws nothing, and render draws every fill before the text: neither
                 // interrupts the text around it.
                 Item::Link(_) | Item::Fill(_) => out.push(None),
-                Item::Text(_) => {
-                    out.push(None);
-                    prev = None;
-                }
             }
         }
         out
+    }
+}
+
+impl TextRun {
+    /// What a marked-content sequence shares (see `Page::mcids`): block, link and role; `None`
+    /// for an artifact, which ends a sequence.
+    fn sequence(&self) -> Option<(u32, Option<NonZeroU32>, Role)> {
+        (self.role != Role::Artifact).then_some((self.block, self.link, self.role))
     }
 }
 
@@ -1516,7 +1522,8 @@ mod tests {
         assert!(contrast(readable_on_white(Rgb(0xFF, 0xD7, 0x00)), WHITE) >= 4.5);
     }
 
-    fn catalogue(dir: &str) -> Catalogue {
+    /// A valid data folder's catalogue (also for the tests of the layout's submodules).
+    pub(super) fn catalogue(dir: &str) -> Catalogue {
         let loaded = crate::load::load(std::path::Path::new(dir), &crate::load::LoadOptions::default());
         crate::validate::validate(loaded, crate::validate::ValidateOptions { strict: false })
             .expect("a valid fixture")

@@ -234,14 +234,8 @@ pub fn finish(rendered: Rendered, layout: &mut Layout) -> Result<Finished, Struc
         syntax::reference(d, contents);
         let (first, n) = page_annots[p];
         if n > 0 {
-            d.extend_from_slice(b"/Annots[");
-            for a in first..first + n {
-                if a > first {
-                    d.push(b' ');
-                }
-                syntax::reference(d, (a, 0));
-            }
-            d.push(b']');
+            d.extend_from_slice(b"/Annots");
+            syntax::references(d, (first..first + n).map(|a| (a, 0)));
         }
         if struct_root.is_some() {
             d.extend_from_slice(b"/StructParents ");

@@ -156,14 +156,7 @@ pub fn build(
         write_elems(raw, &tree, &ids, document_id, layout, page_ids);
         for (k, elems) in made.mcid_parents.iter().enumerate() {
             let nums = page_leaves.key(doc, raw, (from + k) as i64);
-            nums.push(b'[');
-            for (j, &e) in elems.iter().enumerate() {
-                if j > 0 {
-                    nums.push(b' ');
-                }
-                syntax::reference(nums, ids[e as usize]);
-            }
-            nums.push(b']');
+            syntax::references(nums, elems.iter().map(|&e| ids[e as usize]));
         }
         for &e in &made.annot_parents {
             syntax::reference(annot_leaves.key(doc, raw, annot_key), ids[e as usize]);
@@ -180,27 +173,17 @@ pub fn build(
     let d = raw.begin(document_id);
     d.extend_from_slice(b"<</S/Document/P ");
     syntax::reference(d, root_id);
-    d.extend_from_slice(b"/K[");
-    for (k, &s) in sects.iter().enumerate() {
-        if k > 0 {
-            d.push(b' ');
-        }
-        syntax::reference(d, s);
-    }
-    d.extend_from_slice(b"]>>");
+    d.extend_from_slice(b"/K");
+    syntax::references(d, sects.iter().copied());
+    d.extend_from_slice(b">>");
 
     page_leaves.flush(doc, raw);
     annot_leaves.flush(doc, raw);
     let parent_tree_id = doc.new_object_id();
     let d = raw.begin(parent_tree_id);
-    d.extend_from_slice(b"<</Kids[");
-    for (k, &leaf) in page_leaves.ids.iter().chain(&annot_leaves.ids).enumerate() {
-        if k > 0 {
-            d.push(b' ');
-        }
-        syntax::reference(d, leaf);
-    }
-    d.extend_from_slice(b"]>>");
+    d.extend_from_slice(b"<</Kids");
+    syntax::references(d, page_leaves.ids.iter().chain(&annot_leaves.ids).copied());
+    d.extend_from_slice(b">>");
     let root: Dictionary = dictionary! {
         "Type" => "StructTreeRoot",
         "K" => document_id,
