@@ -703,6 +703,9 @@ fn heading(b: &mut Builder, flow: &mut Flow, label: &str, st: Style) {
     flow.y = b.lines(flow.page, flow.x(), flow.y, flow.w(), st, label, Role::Heading(2), block) + 1.0;
 }
 
+/// Fact rows up to this many body lines high never break over a column end.
+const KEEP_TOGETHER: f32 = 6.0;
+
 fn facts_table(b: &mut Builder, flow: &mut Flow, facts: Vec<(&str, Vec<Value>)>) {
     let label_st = Style::new(Face::Bold, 9.0, INK).lead(13.0);
     let label_w = 78.0;
@@ -712,7 +715,22 @@ fn facts_table(b: &mut Builder, flow: &mut Flow, facts: Vec<(&str, Vec<Value>)>)
         // two columns; undoing that moved the row down, away from its heading, by up to a page.
         let stacked = matches!(values.as_slice(), [Value::Text(t)] if b.measure(BODY, t, flow.w() - label_w) > 4.0 * BODY.leading);
         let (dx, vw) = if stacked { (0.0, flow.w()) } else { (label_w, flow.w() - label_w) };
-        flow.unit(b, if stacked { label_st.leading + 2.0 * BODY.leading } else { BODY.leading });
+        // A row of a few lines (a website and an e-mail address) is kept together: split over
+        // a column end, half a URL stood at the top of the next column. A longer one begins
+        // where it fits its label and first lines, and flows on.
+        let label_h = b.measure(label_st, label, if stacked { flow.w() } else { label_w - 4.0 });
+        let value_h: f32 = values
+            .iter()
+            .map(|v| {
+                let t = match v {
+                    Value::Text(t) | Value::Link(t, ..) => t,
+                };
+                wrap(b.fonts, BODY.face, BODY.size, t, vw).len() as f32 * BODY.leading
+            })
+            .sum();
+        let whole = if stacked { label_h + value_h } else { label_h.max(value_h) };
+        let first = if stacked { label_st.leading + 2.0 * BODY.leading } else { BODY.leading };
+        flow.unit(b, if whole <= KEEP_TOGETHER * BODY.leading { whole } else { first });
         let block = b.block();
         let (page, x) = (flow.page, flow.x());
         let label_end = b.lines(
@@ -824,6 +842,49 @@ mod tests {
                 assert!(value.x > label.x + 70.0 && (value.baseline - label.baseline).abs() < 2.0, "{stacked}");
             }
         }
+    }
+
+    /// A fact row of a few lines (website, e-mail, phone) stands in one column, wherever the
+    /// text before it makes the column end: never half a URL at the top of the next column.
+    #[test]
+    fn short_fact_rows_are_never_split_over_a_column_end() {
+        let cat = super::super::tests::catalogue("data");
+        let b = Builder::new(&cat, super::super::Paper::A4Landscape);
+        let mut it = cat.interventions[0].clone();
+        it.contact = Some(crate::model::Contact {
+            website: Some(
+                "https://www.voorbeeld-interventies.nl/interventies/een-heel-lang-adres-van-een-pagina".into(),
+            ),
+            email: Some("aanmelden@voorbeeld-interventies.nl".into()),
+            phone: Some("030 123 45 67".into()),
+        });
+        let (mut rows, mut near_end) = (0, 0);
+        for n in 1..60 {
+            let text = "De trajectbegeleider brengt samen met de cliënt de motivatie in kaart. ".repeat(n);
+            let fields = [("Beschrijving", Paragraphs::new(paragraphs(&text)))];
+            let _memo = super::super::text::remember_wraps();
+            let mut t = b.fork();
+            lay(&mut t, &it, &fields, &[], &[], &[]);
+            // Where each run of the contact row stands: page and column.
+            let mut block = None;
+            let mut at = Vec::new();
+            for (p, page) in t.pages.iter().enumerate() {
+                for item in &page.items {
+                    let Item::Text(r) = item else { continue };
+                    if page.str(r) == "Contact" {
+                        block = Some(r.block);
+                    }
+                    if Some(r.block) == block {
+                        at.push((p, r.x < b.geo.width / 2.0, r.baseline));
+                    }
+                }
+            }
+            assert!(at.len() >= 4, "{n}: label and three values");
+            assert!(at.iter().all(|&(p, left, _)| (p, left) == (at[0].0, at[0].1)), "{n}: {at:?}");
+            rows += 1;
+            near_end += usize::from(at.iter().any(|&(_, _, y)| y > b.geo.content_bottom - 60.0));
+        }
+        assert!(rows > 50 && near_end > 0, "{rows} rows, {near_end} near a column end");
     }
 
     #[test]
