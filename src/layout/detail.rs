@@ -59,7 +59,8 @@ enum Value {
 /// laid out again (at most 40 times, in a builder of its own, then merged):
 /// - no table across the columns: where poppler would take two blocks of the left column and
 ///   two of the right one for the cells of a table, the right column's lower cell gets a little
-///   space before it (see `untangle`);
+///   space before it (see `untangle`), at most `MAX_BUMP` in all: a page that needs more is left
+///   as it is;
 /// - every block has a neighbour beside it that starts at the other column's edge: a block
 ///   beside only a gap, or only a table's value column, moves down beside the next block
 ///   (see `untangle::first_stretch`);
@@ -71,6 +72,17 @@ enum Value {
 ///   it; and with no block of the right column below the left column, it reads the footer
 ///   before the right column.
 pub fn intervention(b: &mut Builder, it: &Intervention, long: LongFields) {
+    let (laid, _) = untangled(b, it, long);
+    b.merge(laid);
+}
+
+/// The farthest one unit of the right column is moved down, in all: about three lines. Further
+/// down, the gap above it looks like a broken page (up to 280 pt were seen), and undoing one
+/// table that way mostly made another lower down: poppler read as many pages out of order.
+const MAX_BUMP: f32 = 36.0;
+
+/// `intervention`'s layout, in a fork of `b`, and the bumps it took: (unit, how far down).
+fn untangled<'a>(b: &Builder<'a>, it: &Intervention, long: LongFields) -> (Builder<'a>, Vec<(u32, f32)>) {
     let _memo = super::text::remember_wraps();
     // What every pass lays out the same: the long fields' paragraphs.
     let fields: Vec<(&str, Paragraphs)> = long.iter().map(|(l, t)| (*l, Paragraphs::new(paragraphs(t)))).collect();
@@ -85,6 +97,8 @@ pub fn intervention(b: &mut Builder, it: &Intervention, long: LongFields) {
     let mut clean = Clean::default();
     // What the units of the last layout's unchanged pages were moved by (see `Flow::reuse`).
     let mut reuse: Vec<Option<f32>> = Vec::new();
+    // Pages of the flow where undoing what poppler sees would take too large a gap.
+    let mut given_up: Vec<usize> = Vec::new();
     for _ in 0..40 {
         let (t, r) = pending.take().unwrap_or_else(|| {
             let mut t = b.fork();
@@ -95,13 +109,21 @@ pub fn intervention(b: &mut Builder, it: &Intervention, long: LongFields) {
             result = Some(t);
             break;
         };
-        let found = problem(&t, &r.pages, right_x, &mut clean);
-        if let Some((block, d)) = found {
+        let found = problem(&t, &r.pages, right_x, &mut clean, &given_up);
+        if let Some((page, block, d)) = found {
             let k = r.units.iter().rposition(|&first| first <= block).unwrap_or(0);
+            let unit = k as u32;
+            let bumped = bumps.iter().find(|(u, _)| *u == unit).map_or(0.0, |&(_, old)| old);
+            if bumped + d > MAX_BUMP {
+                // A gap that large looks broken; poppler may read this page out of order.
+                given_up.push(page);
+                pending = Some((t, r));
+                continue;
+            }
             let from = r.unit_pages.get(k).copied().unwrap_or(0);
             clean.up_to(from);
+            given_up.retain(|&p| p < from);
             reuse = r.settled_before(from);
-            let unit = k as u32;
             match bumps.iter_mut().find(|(u, _)| *u == unit) {
                 Some((_, old)) => *old += d,
                 None => bumps.push((unit, d)),
@@ -177,7 +199,11 @@ pub fn intervention(b: &mut Builder, it: &Intervention, long: LongFields) {
             }
         }
     }
-    b.merge(result.expect("laid out at least once"));
+    // Out of passes: the newest layout, if one is waiting to be checked.
+    if let Some((t, _)) = pending {
+        result = Some(t);
+    }
+    (result.expect("laid out at least once"), bumps)
 }
 
 /// One of `untangle`'s checks of a page: the block to move down, and how far.
@@ -202,7 +228,13 @@ impl Clean {
 /// The first problem on the flow's pages: a table across the columns on any page, else a block
 /// poppler would stretch across the gutter; as the layout block to move down, and by how much.
 /// Pages `clean` already vouches for are skipped; it is updated with what the search found.
-fn problem(b: &Builder, pages: &[(usize, f32)], right_x: f32, clean: &mut Clean) -> Option<(u32, f32)> {
+fn problem(
+    b: &Builder,
+    pages: &[(usize, f32)],
+    right_x: f32,
+    clean: &mut Clean,
+    given_up: &[usize],
+) -> Option<(usize, u32, f32)> {
     use super::untangle::{Columns, PageBlocks, first_conflict, first_stretch};
     let footer = b.footer_boxes();
     let next_w = b.fonts.width(SMALL.face, "Vervolg op pagina 0000 ›", SMALL.size);
@@ -227,17 +259,18 @@ fn problem(b: &Builder, pages: &[(usize, f32)], right_x: f32, clean: &mut Clean)
             .iter()
             .enumerate()
             .skip(skip.saturating_sub(from))
+            .filter(|&(i, _)| !given_up.contains(&(from + i)))
             .find_map(|(i, (blocks, cols))| check(blocks, cols).map(|found| (from + i, found)))
     };
-    if let Some((k, found)) = first(clean.tables, &first_conflict) {
+    if let Some((k, (block, d))) = first(clean.tables, &first_conflict) {
         clean.tables = k;
-        return Some(found);
+        return Some((k, block, d));
     }
     clean.tables = pages.len();
     match first(clean.stretches, &first_stretch) {
-        Some((k, found)) => {
+        Some((k, (block, d))) => {
             clean.stretches = k;
-            Some(found)
+            Some((k, block, d))
         }
         None => {
             clean.stretches = pages.len();
@@ -885,6 +918,24 @@ mod tests {
             near_end += usize::from(at.iter().any(|&(_, _, y)| y > b.geo.content_bottom - 60.0));
         }
         assert!(rows > 50 && near_end > 0, "{rows} rows, {near_end} near a column end");
+    }
+
+    /// No unit of the right column is moved down by more than three lines: in the fixture, one
+    /// was moved 180 pt, away from the list it belongs to, which left a gap like a broken page.
+    #[test]
+    fn units_are_moved_down_a_few_lines_at_most() {
+        let cat = super::super::tests::catalogue("tests/fixtures/valid/gaps");
+        let b = Builder::new(&cat, super::super::Paper::A4Landscape);
+        let mut moved = 0;
+        for it in &cat.interventions {
+            let long = take_long_fields(&mut it.clone());
+            let (_, bumps) = untangled(&b, it, long);
+            for &(unit, d) in &bumps {
+                assert!(d <= 3.0 * BODY.leading, "{} unit {unit}: {d} pt", it.id);
+            }
+            moved += bumps.len();
+        }
+        assert!(moved > 0, "some unit is moved");
     }
 
     #[test]
