@@ -509,54 +509,68 @@ impl<'a> Builder<'a> {
         specs.push(("A-Z".into(), NEUTRAL, Target::Dest("a-z".into()), "Naar de index van A tot Z".into()));
         let avail = self.geo.content_width();
         let (gap, pad, row_h) = (3.0, 6.0, 17.0);
+        let n = specs.len();
         let widths = |size: f32| -> Vec<f32> {
             specs.iter().map(|s| self.fonts.width(Face::Bold, &s.0, size).min(avail - 2.0 * pad) + 2.0 * pad).collect()
         };
+        let row_w = |ws: &[f32]| ws.iter().sum::<f32>() + gap * (ws.len() - 1) as f32;
         let mut size = 8.0;
-        while size > 6.5 && widths(size).iter().sum::<f32>() + gap * (specs.len() - 1) as f32 > avail {
+        while size > 6.5 && row_w(&widths(size)) > avail {
             size -= 0.5;
         }
         let ws = widths(size);
-        let top = 14.0;
-        // Rows of about equal width: as many as needed, then the buttons shared out evenly.
-        let total: f32 = ws.iter().sum::<f32>() + gap * (ws.len() - 1) as f32;
-        let nrows = (total / avail).ceil().max(1.0);
-        let target = if nrows > 1.0 { (total / nrows) * 1.05 } else { avail };
-        let (mut x, mut y) = (self.geo.margin, top);
-        let mut rows: Vec<Vec<usize>> = vec![Vec::new()];
-        for (i, w) in ws.iter().enumerate() {
-            let row_w = x - self.geo.margin + w;
-            if (row_w > target + 0.01 || row_w > avail + 0.01) && x > self.geo.margin {
-                x = self.geo.margin;
-                y += row_h + gap;
-                rows.push(Vec::new());
+        // One row when the buttons fit, spread over the width when they nearly fill it. Else a
+        // grid of equal columns, filled row by row: poppler (`pdftotext`) reads aligned cells
+        // as a table, row after row, where rows of buttons of their own widths were read down
+        // and across, row 2's first button between row 1's second and third.
+        let mut cells: Vec<Rect> = Vec::with_capacity(n);
+        let mut label_size = size;
+        if row_w(&ws) <= avail + 0.01 {
+            let extra = if row_w(&ws) > avail * 0.8 { (avail - row_w(&ws)) / n as f32 } else { 0.0 };
+            let mut x = self.geo.margin;
+            for w in &ws {
+                cells.push(Rect { x, y: 0.0, w: w + extra, h: row_h });
+                x += w + extra + gap;
             }
-            rows.last_mut().expect("one row").push(i);
-            let s = &specs[i];
-            let label = fit_line(self.fonts, Face::Bold, size, &s.0, w - 2.0 * pad);
+        } else {
+            // As many rows as the buttons need side by side, or one more; a label that fits
+            // neither is shortened (the link's description keeps the whole name).
+            let fewest = (row_w(&ws) / avail).ceil().max(2.0) as usize;
+            let mut rows = fewest;
+            let (cols, cell_w) = loop {
+                let cols = n.div_ceil(rows);
+                let cell_w = (avail - gap * (cols - 1) as f32) / cols as f32;
+                let widest = |size: f32| widths(size).into_iter().fold(0.0, f32::max);
+                label_size = 8.0;
+                while label_size > 6.5 && widest(label_size) > cell_w {
+                    label_size -= 0.5;
+                }
+                if widest(label_size) <= cell_w || cols == 1 || rows > fewest {
+                    break (cols, cell_w);
+                }
+                rows += 1;
+            };
+            for i in 0..n {
+                let (r, c) = (i / cols, i % cols);
+                let x = self.geo.margin + c as f32 * (cell_w + gap);
+                cells.push(Rect { x, y: r as f32 * (row_h + gap), w: cell_w, h: row_h });
+            }
+        }
+        let top = 14.0;
+        let mut y = top;
+        for (s, mut rect) in specs.iter().zip(cells) {
+            rect.y += top;
+            y = rect.y;
+            let label = fit_line(self.fonts, Face::Bold, label_size, &s.0, rect.w - 2.0 * pad);
             self.nav.push(NavButton {
-                rect: Rect { x, y, w: *w, h: row_h },
+                rect,
                 label: label.into(),
-                size,
+                size: label_size,
                 fill: s.1,
                 ink: text_on(s.1),
                 target: s.2.clone(),
                 alt: s.3.as_str().into(),
             });
-            x += w + gap;
-        }
-        // Spread each full row over the whole width so the bar sits square on the page.
-        for row in &rows {
-            let used: f32 = row.iter().map(|&i| self.nav[i].rect.w).sum::<f32>() + gap * (row.len() - 1) as f32;
-            if rows.len() > 1 || used > avail * 0.8 {
-                let extra = (avail - used) / row.len() as f32;
-                let mut x = self.geo.margin;
-                for &i in row {
-                    self.nav[i].rect.x = x;
-                    self.nav[i].rect.w += extra;
-                    x += self.nav[i].rect.w + gap;
-                }
-            }
         }
         self.geo.content_top = y + row_h + 16.0;
     }
@@ -1505,6 +1519,28 @@ mod tests {
             }
         }
         assert!(dropped > 0);
+    }
+
+    /// A navigation bar of more than one row is a grid, filled row by row: equal columns that
+    /// line up from row to row, which poppler reads as a table, row after row.
+    #[test]
+    fn a_bar_of_several_rows_is_a_grid() {
+        for (dir, paper, rows) in [("data", Paper::A4Portrait, 2), ("data", Paper::A4Landscape, 1)] {
+            let cat = catalogue(dir);
+            let b = Builder::new(&cat, paper);
+            let mut ys: Vec<f32> = b.nav.iter().map(|n| n.rect.y).collect();
+            ys.dedup();
+            assert_eq!(ys.len(), rows, "{paper:?}");
+            if rows == 1 {
+                continue;
+            }
+            let first: Vec<&NavButton> = b.nav.iter().filter(|n| n.rect.y == ys[0]).collect();
+            for (i, n) in b.nav.iter().enumerate() {
+                let above = first[i % first.len()];
+                assert_eq!((n.rect.x, n.rect.w), (above.rect.x, above.rect.w), "{}", n.label);
+                assert_eq!(n.rect.y, ys[i / first.len()], "row by row: {}", n.label);
+            }
+        }
     }
 
     #[test]
