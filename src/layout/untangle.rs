@@ -8,7 +8,9 @@
 //!   edges (or centres, or right edges) line up in pairs within 0.7 font sizes and the tops,
 //!   centres or bottoms of `b1`/`f2` and of `f3`/`f4` within half a font size. Two columns that
 //!   share one vertical rhythm meet that test all the time, and poppler then reads the page row
-//!   by row, across the columns (`first_conflict`);
+//!   by row, across the columns (`first_conflict`). Two buttons of the navigation bar over the
+//!   first blocks of the columns can meet it too, when their labels happen to end where those
+//!   blocks end;
 //! - stretches every block that is not a table cell sideways, over the blocks below it, as far
 //!   as its nearest neighbour beside it; a block whose nearest neighbour is far away (a table
 //!   value column) or missing then overlaps the other column, and the topological sort
@@ -86,18 +88,31 @@ pub(crate) fn first_conflict(blocks: &PageBlocks, cols: &Columns) -> Option<(u32
     let groups = creation_order(groups);
     let right: Vec<Group> = groups.iter().filter(|g| g.x0 >= cols.right_x - 0.5).copied().collect();
     let none = vec![0.0f32; units.len()];
-    let mut best: Option<(f32, Group, Group, Group, Group)> = None;
+    // The blocks f2 and f4 are sought among: the right column's, for a b1 in the left column;
+    // every block, for a b1 above the columns (the navigation bar, a page's header), whose
+    // neighbour beside it is there too and whose f3 and f4 are the first blocks of the columns:
+    // label edges of the bar that happen to line up with the columns' edges make a table of
+    // them, which poppler reads before the page's title.
+    let mut best: Option<(f32, Group, Group, Group, Group, bool)> = None;
     for (i, b1) in groups.iter().enumerate() {
         if b1.unit.is_some() || b1.x1 >= cols.right_x {
             continue;
         }
         let Some(f3) = below(&groups, i) else { continue };
-        if let Some((f2, f4)) = quad(b1, &f3, &right, &none).filter(|(_, f4)| best.as_ref().is_none_or(|b| f4.y0 < b.0))
+        let above = b1.y1 < cols.top - 0.5;
+        if above && (f3.y0 < cols.top - 0.5 || f3.x1 >= cols.right_x) {
+            continue;
+        }
+        let cells = if above { &groups } else { &right };
+        if let Some((f2, f4)) = quad(b1, &f3, cells, &none)
+            .filter(|(_, f4)| f4.unit.is_some() || !above)
+            .filter(|(_, f4)| best.as_ref().is_none_or(|b| f4.y0 < b.0))
         {
-            best = Some((f4.y0, *b1, f3, f2, f4));
+            best = Some((f4.y0, *b1, f3, f2, f4, above));
         }
     }
-    let (_, b1, f3, f2, f4) = best?;
+    let (_, b1, f3, f2, f4, above) = best?;
+    let cells = if above { &groups } else { &right };
     let tops: Vec<f32> = (0..units.len()).map(|v| unit_extent(&right, v).0).collect();
     for cell in [f4, f2] {
         let Some(u) = cell.unit else { continue };
@@ -105,7 +120,7 @@ pub(crate) fn first_conflict(blocks: &PageBlocks, cols: &Columns) -> Option<(u32
         let mut d = STEP;
         while d <= MAX_STEP {
             let offsets: Vec<f32> = tops.iter().map(|&t| if t >= from - 0.01 { d } else { 0.0 }).collect();
-            if quad(&b1, &f3, &right, &offsets).is_none() {
+            if quad(&b1, &f3, cells, &offsets).is_none() {
                 return Some((units[u], d));
             }
             d += STEP;
@@ -477,6 +492,32 @@ mod tests {
             !is_table_quad(&groups[0], &f3, right, &[6.0, 6.0]),
             "tops, centres and bottoms now differ by more than 4.75"
         );
+    }
+
+    /// Two buttons of the navigation bar whose labels end where the left column's first block and
+    /// the right column's first label end: poppler makes a table of the four and reads it before
+    /// the page's title (page 996 of our synthetic kaart of 1,000). The right column's first unit
+    /// moves down.
+    #[test]
+    fn the_bar_over_both_columns_can_make_a_table_too() {
+        let sized = |x0, x1, y0, y1, size, unit| Group { x0, x1, y0, y1, size, unit, block: 0 };
+        let groups = vec![
+            sized(364.1, 392.0, 16.7, 27.6, 8.0, None),      // "Wonen"
+            sized(419.0, 458.8, 16.7, 27.6, 8.0, None),      // "Veiligheid"
+            sized(46.0, 325.7, 46.4, 62.8, 12.0, None),      // the title
+            sized(34.0, 125.6, 74.1, 85.0, 8.0, None),       // "‹ vervolg van pagina 995"
+            sized(35.9, 392.8, 93.2, 119.6, 9.5, None),      // the left column's first block
+            sized(35.9, 380.2, 124.7, 151.1, 9.5, None),     // and its second
+            sized(434.9, 460.2, 93.4, 105.7, 9.0, Some(0)),  // "Regio"
+            sized(513.0, 605.9, 93.2, 106.2, 9.5, Some(0)),  // its value
+            sized(434.9, 492.9, 109.8, 122.1, 9.0, Some(1)), // "Trefwoorden"
+            sized(513.0, 681.3, 109.6, 122.6, 9.5, Some(1)), // its value
+        ];
+        let cols = Columns { right_x: 434.9, top: 90.0, bottom: 540.0, footer: Vec::new() };
+        let blocks = PageBlocks { groups, units: vec![20, 21] };
+        let (block, d) = first_conflict(&blocks, &cols).expect("a table of the bar and the columns");
+        assert_eq!(block, 20, "the right column's first unit moves");
+        assert!(d > 0.0 && d <= MAX_STEP, "{d}");
     }
 
     fn run(x: f32, baseline: f32, face: crate::fonts::Face, size: f32, text: &str, block: u32) -> Item {
