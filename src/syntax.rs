@@ -89,16 +89,21 @@ pub fn reference(out: &mut Vec<u8>, id: (u32, u16)) {
     out.extend_from_slice(b" R");
 }
 
-/// An array of indirect references: `[1 0 R 2 0 R]`.
-pub fn references(out: &mut Vec<u8>, ids: impl IntoIterator<Item = (u32, u16)>) {
+/// An array: `[a b c]`, each item written by `item`.
+pub fn array<T>(out: &mut Vec<u8>, items: impl IntoIterator<Item = T>, mut item: impl FnMut(&mut Vec<u8>, T)) {
     out.push(b'[');
-    for (k, id) in ids.into_iter().enumerate() {
+    for (k, x) in items.into_iter().enumerate() {
         if k > 0 {
             out.push(b' ');
         }
-        reference(out, id);
+        item(out, x);
     }
     out.push(b']');
+}
+
+/// An array of indirect references: `[1 0 R 2 0 R]`.
+pub fn references(out: &mut Vec<u8>, ids: impl IntoIterator<Item = (u32, u16)>) {
+    array(out, ids, reference);
 }
 
 /// A name, with `#xx` for bytes that are not regular characters (7.3.5).

@@ -525,8 +525,9 @@ impl<'a> Builder<'a> {
         // and across, row 2's first button between row 1's second and third.
         let mut cells: Vec<Rect> = Vec::with_capacity(n);
         let mut label_size = size;
-        if row_w(&ws) <= avail + 0.01 {
-            let extra = if row_w(&ws) > avail * 0.8 { (avail - row_w(&ws)) / n as f32 } else { 0.0 };
+        let total = row_w(&ws);
+        if total <= avail + 0.01 {
+            let extra = if total > avail * 0.8 { (avail - total) / n as f32 } else { 0.0 };
             let mut x = self.geo.margin;
             for w in &ws {
                 cells.push(Rect { x, y: 0.0, w: w + extra, h: row_h });
@@ -535,12 +536,12 @@ impl<'a> Builder<'a> {
         } else {
             // As many rows as the buttons need side by side, or one more; a label that fits
             // neither is shortened (the link's description keeps the whole name).
-            let fewest = (row_w(&ws) / avail).ceil().max(2.0) as usize;
+            let fewest = (total / avail).ceil().max(2.0) as usize;
+            let widest = |size: f32| widths(size).into_iter().fold(0.0, f32::max);
             let mut rows = fewest;
             let (cols, cell_w) = loop {
                 let cols = n.div_ceil(rows);
                 let cell_w = (avail - gap * (cols - 1) as f32) / cols as f32;
-                let widest = |size: f32| widths(size).into_iter().fold(0.0, f32::max);
                 label_size = 8.0;
                 while label_size > 6.5 && widest(label_size) > cell_w {
                     label_size -= 0.5;
@@ -557,10 +558,8 @@ impl<'a> Builder<'a> {
             }
         }
         let top = 14.0;
-        let mut y = top;
         for (s, mut rect) in specs.iter().zip(cells) {
             rect.y += top;
-            y = rect.y;
             let label = fit_line(self.fonts, Face::Bold, label_size, &s.0, rect.w - 2.0 * pad);
             self.nav.push(NavButton {
                 rect,
@@ -572,7 +571,8 @@ impl<'a> Builder<'a> {
                 alt: s.3.as_str().into(),
             });
         }
-        self.geo.content_top = y + row_h + 16.0;
+        let last_row = self.nav.last().map_or(top, |b| b.rect.y);
+        self.geo.content_top = last_row + row_h + 16.0;
     }
 
     pub fn block(&mut self) -> u32 {

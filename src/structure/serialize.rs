@@ -26,16 +26,7 @@ fn write_object(out: &mut Vec<u8>, o: &Object) {
         Object::Name(n) => syntax::name(out, n),
         Object::String(s, StringFormat::Literal) => syntax::literal(out, s),
         Object::String(s, StringFormat::Hexadecimal) => syntax::hex(out, s),
-        Object::Array(a) => {
-            out.push(b'[');
-            for (i, item) in a.iter().enumerate() {
-                if i > 0 {
-                    out.push(b' ');
-                }
-                write_object(out, item);
-            }
-            out.push(b']');
-        }
+        Object::Array(a) => syntax::array(out, a, write_object),
         Object::Dictionary(d) => write_dict(out, d),
         Object::Stream(s) => {
             let mut dict = s.dict.clone();
